@@ -1,0 +1,264 @@
+"""The ``hub`` command: serve, worker, migrate, create-admin, api-key, users, demo."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from hub import create_app
+from hub.errors import HubError
+from hub.extensions import db
+
+
+def _app() -> Flask:
+    try:
+        return create_app()
+    except ValueError as exc:  # settings refused (e.g. a default secret in production)
+        raise click.ClickException(str(exc)) from exc
+
+
+def _fail(exc: HubError) -> click.ClickException:
+    detail = "".join(f"\n  {f.field}: {f.message}" for f in exc.fields)
+    return click.ClickException(f"{exc.message}{detail}")
+
+
+@click.group()
+def main() -> None:
+    """Interop Hub: SCORM, cmi5, xAPI and LTI 1.3 in one service."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the hub with the embedded server (use gunicorn in production)."""
+    from werkzeug.serving import run_simple  # noqa: PLC0415
+
+    app = _app()
+    settings = app.config["HUB_SETTINGS"]
+    if settings.is_production:
+        click.echo(
+            "warning: in production run gunicorn 'hub.wsgi:app' instead", err=True
+        )
+    click.echo(f"Interop Hub on http://{host}:{port}  (Ctrl+C stops it)")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+def worker(celery_args: tuple[str, ...]) -> None:
+    """Run a Celery worker (needs HUB_BROKER_URL); extra arguments go to Celery."""
+    app = _app()
+    if app.config["HUB_SETTINGS"].embedded_tasks:
+        raise click.ClickException(
+            "HUB_BROKER_URL is not set: tasks run in-process, no worker is needed"
+        )
+    app.extensions["celery"].worker_main(["worker", "--loglevel=INFO", *celery_args])
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    from alembic import command  # noqa: PLC0415
+
+    from hub.migrations import alembic_config  # noqa: PLC0415
+
+    app = _app()
+    url = app.config["HUB_SETTINGS"].sqlalchemy_url
+    command.upgrade(alembic_config(url), "head")
+    click.echo("database is up to date")
+
+
+@main.command("make-migration")
+@click.argument("message")
+def make_migration(message: str) -> None:
+    """Write a new migration from the difference between models and database."""
+    from alembic import command  # noqa: PLC0415
+
+    from hub.migrations import alembic_config  # noqa: PLC0415
+
+    app = _app()
+    command.revision(
+        alembic_config(app.config["HUB_SETTINGS"].sqlalchemy_url),
+        message=message,
+        autogenerate=True,
+    )
+
+
+@main.command("create-org")
+@click.option("--slug", required=True, help="Short name used at sign-in, e.g. 'acme'")
+@click.option("--name", required=True)
+def create_org(slug: str, name: str) -> None:
+    """Create an organization (tenant)."""
+    from hub.services.organizations import create_organization  # noqa: PLC0415
+
+    with _app().app_context():
+        try:
+            with db.transaction() as session:
+                org = create_organization(session, slug=slug, name=name)
+        except HubError as exc:
+            raise _fail(exc) from exc
+        click.echo(f"organization '{org.slug}' created")
+
+
+@main.command("create-admin")
+@click.option("--org", "org_slug", required=True, help="Organization slug")
+@click.option("--email", required=True)
+@click.option("--password", help="Default: a random one, printed once")
+@click.option("--org-name", help="Create the organization with this name if missing")
+def create_admin(
+    org_slug: str, email: str, password: str | None, org_name: str | None
+) -> None:
+    """Create an organization admin (and the organization with --org-name)."""
+    from hub.services.setup import ensure_admin  # noqa: PLC0415
+
+    app = _app()
+    password = password or secrets.token_urlsafe(12)
+    with app.app_context():
+        try:
+            with db.transaction() as session:
+                ensure_admin(
+                    session,
+                    org_slug=org_slug,
+                    org_name=org_name,
+                    email=email,
+                    password=password,
+                    settings=app.config["HUB_SETTINGS"],
+                )
+        except HubError as exc:
+            raise _fail(exc) from exc
+    click.echo(f"admin {email} of '{org_slug}' can sign in with password: {password}")
+
+
+@main.group("api-key")
+def api_key() -> None:
+    """Manage API keys for /api/v1."""
+
+
+@api_key.command("create")
+@click.option("--org", "org_slug", required=True)
+@click.option("--name", required=True)
+def api_key_create(org_slug: str, name: str) -> None:
+    """Create a key and print it once (it is stored hashed)."""
+    from hub.services.api_keys import create_api_key  # noqa: PLC0415
+    from hub.services.organizations import get_organization  # noqa: PLC0415
+
+    with _app().app_context():
+        try:
+            with db.transaction() as session:
+                org = get_organization(session, org_slug)
+                new = create_api_key(session, org_id=org.id, name=name)
+        except HubError as exc:
+            raise _fail(exc) from exc
+    click.echo(new.secret)
+    click.echo(
+        f"(key {new.key.id} '{name}': store it now; it is not shown again)", err=True
+    )
+
+
+@api_key.command("list")
+@click.option("--org", "org_slug", required=True)
+def api_key_list(org_slug: str) -> None:
+    """List keys (never their secrets)."""
+    from hub.services.api_keys import list_api_keys  # noqa: PLC0415
+    from hub.services.organizations import get_organization  # noqa: PLC0415
+
+    with _app().app_context():
+        try:
+            org = get_organization(db.session, org_slug)
+        except HubError as exc:
+            raise _fail(exc) from exc
+        for key in list_api_keys(db.session, org_id=org.id):
+            state = "revoked" if key.revoked_at else "active"
+            used = key.last_used_at.isoformat() if key.last_used_at else "never"
+            click.echo(
+                f"{key.id}\t{key.name}\thubk_{key.prefix}_…\t{state}\tlast used {used}"
+            )
+
+
+@api_key.command("revoke")
+@click.option("--org", "org_slug", required=True)
+@click.argument("key_id", type=int)
+def api_key_revoke(org_slug: str, key_id: int) -> None:
+    """Revoke a key by id."""
+    from hub.services.api_keys import revoke_api_key  # noqa: PLC0415
+    from hub.services.organizations import get_organization  # noqa: PLC0415
+
+    with _app().app_context():
+        try:
+            with db.transaction() as session:
+                org = get_organization(session, org_slug)
+                revoke_api_key(session, org_id=org.id, key_id=key_id)
+        except HubError as exc:
+            raise _fail(exc) from exc
+    click.echo(f"key {key_id} revoked")
+
+
+@main.group()
+def users() -> None:
+    """Manage users."""
+
+
+@users.command("import")
+@click.argument(
+    "csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--org", "org_slug", required=True)
+@click.option(
+    "--partial", is_flag=True, help="Import the valid rows even if others fail"
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON")
+def users_import(csv_file: Path, org_slug: str, partial: bool, as_json: bool) -> None:
+    """Create or update users from a CSV file (all-or-nothing unless --partial)."""
+    from hub.services.organizations import get_organization  # noqa: PLC0415
+    from hub.services.user_import import import_users_csv  # noqa: PLC0415
+
+    app = _app()
+    with app.app_context():
+        try:
+            with db.transaction() as session, csv_file.open("rb") as stream:
+                org = get_organization(session, org_slug)
+                report = import_users_csv(
+                    session,
+                    org_id=org.id,
+                    stream=stream,
+                    partial=partial,
+                    settings=app.config["HUB_SETTINGS"],
+                )
+        except HubError as exc:
+            raise _fail(exc) from exc
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        click.echo(
+            f"{report.total} rows: {report.created} created, {report.updated} updated, "
+            f"{report.failed_rows} with errors"
+            + ("" if report.applied else "; nothing was written")
+        )
+        for err in report.errors:
+            click.echo(f"  row {err.row}, {err.field}: {err.message}", err=True)
+    if report.errors:
+        sys.exit(1)
+
+
+@main.command()
+def demo() -> None:
+    """Load the demo organization and print how to sign in (embedded mode only)."""
+    from hub.services.setup import load_demo  # noqa: PLC0415
+
+    app = _app()
+    settings = app.config["HUB_SETTINGS"]
+    if settings.is_production:
+        raise click.ClickException("the demo is not loaded in production")
+    with app.app_context(), db.transaction() as session:
+        info = load_demo(session, settings=settings)
+    click.echo("")
+    click.echo("Demo loaded. Sign in at http://127.0.0.1:5000/login as")
+    for email, role, password in info.accounts:
+        click.echo(f"  {role:<10} {email:<28} password: {password}")
+    click.echo("")

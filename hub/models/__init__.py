@@ -1,0 +1,37 @@
+"""SQLAlchemy models, one module per aggregate; importing this registers them all."""
+
+from hub.models.accounts import OrgRole, PasswordResetToken, User
+from hub.models.api_keys import ApiKey
+from hub.models.courses import Course
+from hub.models.enrollments import (
+    CourseRole,
+    Enrollment,
+    EnrollmentRule,
+    EnrollmentSource,
+    EnrollmentStatus,
+    Group,
+    GroupCourse,
+    GroupMember,
+    ProgressStatus,
+    RuleOperator,
+)
+from hub.models.organizations import Organization
+
+__all__ = [
+    "ApiKey",
+    "Course",
+    "CourseRole",
+    "Enrollment",
+    "EnrollmentRule",
+    "EnrollmentSource",
+    "EnrollmentStatus",
+    "Group",
+    "GroupCourse",
+    "GroupMember",
+    "OrgRole",
+    "Organization",
+    "PasswordResetToken",
+    "ProgressStatus",
+    "RuleOperator",
+    "User",
+]

@@ -1,0 +1,120 @@
+"""Validated inputs shared by the REST API, the web forms, CSV import and the CLI."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+
+from hub.models import CourseRole, EnrollmentStatus, OrgRole, RuleOperator
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+AttributeKey = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, pattern=r"^[a-z][a-z0-9_]{0,99}$"
+    ),
+]
+CourseCode = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+    ),
+]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)
+]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _Email(_Input):
+    @field_validator("email", mode="after", check_fields=False)
+    @classmethod
+    def _lower(cls, value: str | None) -> str | None:
+        # Addresses are matched case-insensitively; store them in one case.
+        return value.lower() if value else value
+
+
+class UserCreate(_Email):
+    """A new user. ``password`` is optional: SSO users never get one."""
+
+    email: EmailStr
+    given_name: Name = ""
+    family_name: Name = ""
+    role: OrgRole = OrgRole.LEARNER
+    external_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+    attributes: dict[
+        AttributeKey, Annotated[str, StringConstraints(max_length=500)]
+    ] = Field(default_factory=dict)
+    password: Annotated[str, StringConstraints(max_length=1024)] | None = None
+    is_active: bool = True
+
+
+class UserUpdate(_Email):
+    """A partial update: only the fields sent change."""
+
+    email: EmailStr | None = None
+    given_name: Name | None = None
+    family_name: Name | None = None
+    role: OrgRole | None = None
+    external_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+    attributes: (
+        dict[AttributeKey, Annotated[str, StringConstraints(max_length=500)]] | None
+    ) = None
+    password: Annotated[str, StringConstraints(max_length=1024)] | None = None
+    is_active: bool | None = None
+
+
+class CourseCreate(_Input):
+    code: CourseCode
+    title: Title
+    description: Annotated[str, StringConstraints(max_length=10000)] = ""
+    is_published: bool = True
+
+
+class CourseUpdate(_Input):
+    code: CourseCode | None = None
+    title: Title | None = None
+    description: Annotated[str, StringConstraints(max_length=10000)] | None = None
+    is_published: bool | None = None
+    is_archived: bool | None = None
+
+
+class EnrollmentCreate(_Input):
+    user_id: int = Field(gt=0)
+    course_id: int = Field(gt=0)
+    role: CourseRole = CourseRole.LEARNER
+
+
+class EnrollmentUpdate(_Input):
+    role: CourseRole | None = None
+    status: EnrollmentStatus | None = None
+
+
+class GroupCreate(_Input):
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
+    description: Annotated[str, StringConstraints(max_length=1000)] = ""
+
+
+class RuleCreate(_Input):
+    """``attribute operator value`` enrolls matching users in ``course_id``."""
+
+    course_id: int = Field(gt=0)
+    attribute: AttributeKey
+    operator: RuleOperator = RuleOperator.EQUALS
+    value: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)
+    ]
+    role: CourseRole = CourseRole.LEARNER

@@ -1,0 +1,171 @@
+"""First-run setup: the first admin of an organization, and the demo content."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+
+import pydantic
+from sqlalchemy.orm import Session
+
+from hub.config import Settings
+from hub.db import utcnow
+from hub.errors import NotFoundError, ValidationError, fields_from_pydantic
+from hub.models import CourseRole, OrgRole, RuleOperator, User
+from hub.schemas import CourseCreate, GroupCreate, RuleCreate, UserCreate
+from hub.services import accounts, courses, enrollments, organizations
+from hub.services.passwords import check_policy, hash_password
+
+
+def ensure_admin(
+    session: Session,
+    *,
+    org_slug: str,
+    org_name: str | None,
+    email: str,
+    password: str,
+    settings: Settings,
+) -> User:
+    """Create (or promote and re-password) an admin; create the org if a name is given."""
+    org = organizations.find_organization(session, org_slug)
+    if org is None:
+        if not org_name:
+            raise NotFoundError(
+                f"no organization '{org_slug}' (pass --org-name to create it)"
+            )
+        org = organizations.create_organization(session, slug=org_slug, name=org_name)
+    try:
+        data = UserCreate(email=email, role=OrgRole.ADMIN, password=password)
+    except pydantic.ValidationError as exc:
+        raise ValidationError(
+            "the admin's details are not valid", fields=fields_from_pydantic(exc)
+        ) from exc
+    user = accounts.find_user_by_email(session, org_id=org.id, email=data.email)
+    if user is None:
+        return accounts.create_user(
+            session, org_id=org.id, data=data, settings=settings
+        )
+    check_policy(password, min_length=settings.security.min_password_length)
+    user.role, user.is_active = OrgRole.ADMIN, True
+    user.password_hash, user.password_changed_at = hash_password(password), utcnow()
+    session.flush()
+    return user
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    accounts: list[tuple[str, str, str]]  # (email, role, password)
+
+
+_DEMO_USERS = [
+    ("admin@example.com", OrgRole.ADMIN, "Ada", "Admin", {}),
+    (
+        "teacher@example.com",
+        OrgRole.INSTRUCTOR,
+        "Tim",
+        "Teacher",
+        {"department": "Training"},
+    ),
+    ("learner@example.com", OrgRole.LEARNER, "Lea", "Learner", {"department": "Sales"}),
+]
+_DEMO_COURSES = [
+    ("WELCOME", "Welcome to Interop Hub", "A first look at the hub for new learners."),
+    (
+        "SALES-101",
+        "Selling with Confidence",
+        "Enrolled automatically for the Sales team.",
+    ),
+]
+
+
+def load_demo(session: Session, *, settings: Settings) -> DemoInfo:
+    """Create the demo organization, users, courses, a group and a rule; idempotent.
+
+    The passwords are random on first load and kept in ``instance/demo-accounts.json``
+    (readable by the owner only) so that every later ``make run`` prints them again.
+    """
+    org = organizations.find_organization(session, "demo") or (
+        organizations.create_organization(session, slug="demo", name="Demo University")
+    )
+    creds_path = settings.instance_dir / "demo-accounts.json"
+    saved = json.loads(creds_path.read_text()) if creds_path.is_file() else {}
+    infos = []
+    for email, role, given, family, attrs in _DEMO_USERS:
+        password = saved.get(email) or secrets.token_urlsafe(9)
+        user = accounts.find_user_by_email(session, org_id=org.id, email=email)
+        if user is None:
+            user = accounts.create_user(
+                session,
+                org_id=org.id,
+                settings=settings,
+                data=UserCreate(
+                    email=email,
+                    role=role,
+                    given_name=given,
+                    family_name=family,
+                    attributes=attrs,
+                    password=password,
+                ),
+            )
+        elif email not in saved:
+            user.password_hash, user.password_changed_at = (
+                hash_password(password),
+                utcnow(),
+            )
+        infos.append((email, role.value, password))
+    _demo_catalog(session, org_id=org.id)
+    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    creds_path.write_text(json.dumps({e: p for e, _, p in infos}, indent=2))
+    os.chmod(creds_path, 0o600)
+    session.flush()
+    return DemoInfo(accounts=infos)
+
+
+def _demo_catalog(session: Session, *, org_id: int) -> None:
+    existing = {c.code for c in courses.all_courses(session, org_id=org_id)}
+    created = {}
+    for code, title, description in _DEMO_COURSES:
+        if code not in existing:
+            created[code] = courses.create_course(
+                session,
+                org_id=org_id,
+                data=CourseCreate(code=code, title=title, description=description),
+            )
+    if "WELCOME" in created:
+        group = enrollments.find_group(session, org_id=org_id, name="New starters") or (
+            enrollments.create_group(
+                session, org_id=org_id, data=GroupCreate(name="New starters")
+            )
+        )
+        teacher = accounts.find_user_by_email(
+            session, org_id=org_id, email="teacher@example.com"
+        )
+        learner = accounts.find_user_by_email(
+            session, org_id=org_id, email="learner@example.com"
+        )
+        enrollments.enroll_group(
+            session, org_id=org_id, group_id=group.id, course_id=created["WELCOME"].id
+        )
+        enrollments.add_group_member(
+            session, org_id=org_id, group_id=group.id, user_id=learner.id
+        )
+        enrollments.enroll(
+            session,
+            org_id=org_id,
+            user_id=teacher.id,
+            course_id=created["WELCOME"].id,
+            role=CourseRole.INSTRUCTOR,
+        )
+    if "SALES-101" in created:
+        enrollments.create_rule(
+            session,
+            org_id=org_id,
+            data=RuleCreate(
+                course_id=created["SALES-101"].id,
+                attribute="department",
+                operator=RuleOperator.EQUALS,
+                value="Sales",
+            ),
+        )

@@ -1,0 +1,1 @@
+"""Celery tasks: primitive ids in, one service call, idempotent (warehouse tasks)."""

@@ -1,0 +1,40 @@
+"""Flask blueprints and the request lifecycle (one transaction per request)."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, g
+
+from hub.extensions import db
+from hub.web.security import load_session_user
+
+
+def _finish_request(response: Response) -> Response:
+    # One unit of work per request: commit what the view did, unless an error handler
+    # marked it for rollback. Committing before the response leaves means a client
+    # never sees success for data that was not saved.
+    db.finish()
+    return response
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    return response
+
+
+def register_blueprints(app: Flask) -> None:
+    from hub.web import admin, api, auth, dashboard, health  # noqa: PLC0415
+
+    app.before_request(load_session_user)
+    app.after_request(_finish_request)
+    app.after_request(_security_headers)
+    app.context_processor(lambda: {"current_user": g.get("user")})
+    for blueprint in (
+        health.bp,
+        auth.bp,
+        dashboard.bp,
+        admin.bp,
+        api.bp,
+    ):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,95 @@
+"""The versioned JSON REST API under ``/api/v1``, authenticated by API keys."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from pydantic import BaseModel
+
+from hub.errors import AuthenticationRequiredError, HubError, ValidationError
+from hub.extensions import csrf, db
+from hub.services.api_keys import authenticate_api_key
+from hub.services.authz import Actor
+from hub.services.pagination import Page
+from hub.web.api.openapi import OperationRegistry, Param
+
+M = TypeVar("M", bound=BaseModel)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # token-authenticated; no cookies are accepted here
+operation = OperationRegistry(bp)
+
+PAGE_PARAMS = (
+    Param(
+        "limit",
+        "Items per page (1-500)",
+        {"type": "integer", "minimum": 1, "maximum": 500},
+    ),
+    Param("cursor", "The next_cursor of the previous page"),
+)
+PUBLIC_ENDPOINTS = {"api.openapi_document"}
+
+
+@bp.before_request
+def _authenticate() -> None:
+    g.actor = None  # a browser session never authorizes API calls
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise AuthenticationRequiredError(
+            "send an API key as 'Authorization: Bearer <key>' (create one with "
+            "'hub api-key create')"
+        )
+    g.actor = authenticate_api_key(db.session, secret.strip())
+
+
+def actor() -> Actor:
+    return g.actor
+
+
+def body(model: type[M]) -> M:
+    """The JSON body validated as ``model``; 400 if it is not a JSON object."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise HubError(
+            "the request body must be a JSON object (Content-Type: application/json)"
+        )
+    return model.model_validate(data)
+
+
+def int_arg(name: str) -> int | None:
+    value = request.args.get(name)
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise ValidationError.for_field(name, "must be a positive whole number")
+    return int(value)
+
+
+def page_args() -> dict[str, Any]:
+    limit = int_arg("limit") or current_app.config["HUB_SETTINGS"].api_page_size
+    if not 1 <= limit <= 500:
+        raise ValidationError.for_field("limit", "must be between 1 and 500")
+    return {"limit": limit, "cursor": request.args.get("cursor") or None}
+
+
+def one(obj: Any, model: type[BaseModel], status: int = 200) -> tuple[Response, int]:
+    return jsonify(model.model_validate(obj).model_dump(mode="json")), status
+
+
+def paged(page: Page[Any], model: type[BaseModel]) -> Response:
+    return jsonify(
+        {
+            "data": [
+                model.model_validate(item).model_dump(mode="json")
+                for item in page.items
+            ],
+            "next_cursor": page.next_cursor,
+        }
+    )
+
+
+from hub.web.api import courses, docs, enrollments, groups, users  # noqa: E402, F401

@@ -1,0 +1,46 @@
+"""The home page of each role, and the instructors' course roster."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+
+from hub.extensions import db
+from hub.models import OrgRole
+from hub.services import dashboards
+from hub.web.security import current_actor, login_required, staff_required
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.get("/")
+def index():
+    return redirect(url_for("dashboard.home"))
+
+
+@bp.get("/dashboard")
+@login_required
+def home():
+    actor = current_actor()
+    enrollments = dashboards.my_enrollments(db.session, actor=actor)
+    taught = (
+        dashboards.taught_courses(db.session, actor=actor)
+        if actor.role in (OrgRole.ADMIN, OrgRole.INSTRUCTOR)
+        else []
+    )
+    overview = (
+        dashboards.org_overview(db.session, actor=actor) if actor.is_admin else None
+    )
+    return render_template(
+        "dashboard/home.html", enrollments=enrollments, taught=taught, overview=overview
+    )
+
+
+@bp.get("/teaching/courses/<int:course_id>")
+@staff_required
+def roster(course_id: int):
+    course, enrollments = dashboards.course_roster(
+        db.session, actor=current_actor(), course_id=course_id
+    )
+    return render_template(
+        "dashboard/roster.html", course=course, enrollments=enrollments
+    )
