@@ -1,0 +1,105 @@
+"""Attempts and sessions: resume after suspend, new attempt otherwise (issue 4).
+
+A suspended attempt resumes; completion or any other exit starts a new attempt; a
+session that never called Terminate / LMSFinish is closed by the settings.
+"""
+
+from dataclasses import dataclass, field
+
+from . import vocab as v
+from .compat import CompatibilitySettings, Deviation
+from .state import AttemptState, new_attempt_state
+from .status import exit_value, finish_session
+
+_PREFERENCES = ("cmi.student_preference.", "cmi.learner_preference.")
+
+
+@dataclass(frozen=True)
+class Launch:
+    """The state to launch and why.
+
+    Attributes:
+        state: the state the SCO runs with (a new object; the input is untouched).
+        decision: ``vocab.LAUNCH_*`` or ``"attempt-limit"``.
+        deviations: e.g. a missing Terminate that was closed by the settings.
+    """
+
+    state: AttemptState
+    decision: str
+    deviations: list[Deviation] = field(default_factory=list)
+
+
+def close_abandoned(
+    state: AttemptState, settings: CompatibilitySettings | None = None
+) -> tuple[AttemptState, Deviation]:
+    """End a session that never called Terminate / LMSFinish, by the settings.
+
+    Returns:
+        The terminated state and the deviation that records the missing call.
+    """
+    settings = settings or CompatibilitySettings()
+    closed = state.copy()
+    policy = settings.missing_finish
+    if policy == v.MISSING_FINISH_SUSPEND:
+        key = "cmi.core.exit" if state.version == v.SCORM_12 else "cmi.exit"
+        closed.cmi[key] = v.EXIT_SUSPEND
+    finish_session(
+        state.version, closed.cmi, count_time=policy != v.MISSING_FINISH_ABANDON
+    )
+    closed.phase = v.PHASE_TERMINATED
+    detail = f"session closed without Terminate; policy {policy!r}"
+    return closed, Deviation(v.DEV_MISSING_FINISH, "", detail)
+
+
+def _resume(state: AttemptState) -> AttemptState:
+    resumed = state.copy()
+    prefix = "cmi.core." if state.version == v.SCORM_12 else "cmi."
+    resumed.cmi[prefix + "entry"] = v.ENTRY_RESUME
+    resumed.cmi.pop(prefix + "exit", None)
+    resumed.cmi.pop("adl.nav.request", None)
+    resumed.phase = v.PHASE_NOT_INITIALIZED
+    return resumed
+
+
+def _next_attempt(state: AttemptState) -> AttemptState:
+    params = {k: val for k, val in state.launch.items() if k != "version"}
+    fresh = new_attempt_state(state.version, **params, attempt=state.attempt + 1)
+    for key, value in state.cmi.items():
+        if key.startswith(_PREFERENCES):
+            fresh.cmi[key] = value
+    return fresh
+
+
+def start_session(
+    state: AttemptState,
+    *,
+    settings: CompatibilitySettings | None = None,
+    max_attempts: int | None = None,
+) -> Launch:
+    """Decide how the next launch of a SCO begins.
+
+    Exit "suspend" resumes the attempt (entry "resume", RTE 1.2 §3.4.4 cmi.core.entry,
+    RTE 4th ed. §4.2.7); any other exit ends it and the launch starts a new attempt
+    (entry "ab-initio"), keeping the learner preferences. A state that never
+    initialized is launched as it is.
+
+    Args:
+        state: the stored state of the latest attempt.
+        settings: compatibility settings (for a missing Terminate).
+        max_attempts: the course's attempt limit, None for unlimited.
+
+    Returns:
+        A :class:`Launch`; ``decision`` is ``"attempt-limit"`` (and the state the
+        stored one) when a new attempt is needed but the limit is reached.
+    """
+    deviations: list[Deviation] = []
+    if state.phase == v.PHASE_NOT_INITIALIZED:
+        return Launch(state.copy(), v.LAUNCH_CONTINUE)
+    if state.phase == v.PHASE_RUNNING:
+        state, deviation = close_abandoned(state, settings)
+        deviations.append(deviation)
+    if exit_value(state.version, state.cmi) == v.EXIT_SUSPEND:
+        return Launch(_resume(state), v.LAUNCH_RESUME, deviations)
+    if max_attempts is not None and state.attempt >= max_attempts:
+        return Launch(state.copy(), "attempt-limit", deviations)
+    return Launch(_next_attempt(state), v.LAUNCH_NEW_ATTEMPT, deviations)

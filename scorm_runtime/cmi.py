@@ -1,0 +1,214 @@
+"""GetValue and SetValue over a flat CMI store, validated by the shared definitions.
+
+The store is a plain ``dict[str, str]`` keyed by concrete element names
+(``cmi.objectives.0.id``), plus ``<collection>._count`` entries. The API state machine
+(``rte.py``) and server-side commit validation (``commit.py``) both go through
+:func:`get_value` and :func:`set_value`, so they apply exactly the same rules.
+"""
+
+from . import paths
+from . import vocab as v
+from .compat import Deviation
+from .errors import ScormError
+from .status import evaluated_status
+from .validation import validate
+
+Store = dict[str, str]
+
+
+def count(store: Store, collection: str) -> int:
+    """Number of entries in the concrete collection ``collection``."""
+    return int(store.get(collection + "._count", "0"))
+
+
+def _known_parent(defs: dict, parent: str) -> bool:
+    return (
+        parent in defs["groups"]
+        or parent in defs["collections"]
+        or parent in defs["elements"]
+    )
+
+
+def _keyword_get(defs: dict, store: Store, template: str, element: str, indices):
+    parent, keyword = template.rsplit(".", 1)
+    version = defs["version"]
+    if element == "cmi._version":
+        return defs["version_value"]
+    if not _known_parent(defs, parent):
+        raise ScormError("undefined", version, element)
+    _check_get_indices(defs, store, parent, indices)
+    if keyword == "_children":
+        children = defs["groups"].get(parent)
+        children = children or defs["collections"].get(parent, {}).get("children")
+        if children is None:
+            raise ScormError("no_children", version, element)
+        return children
+    if keyword == "_count":
+        if parent not in defs["collections"]:
+            raise ScormError("no_count", version, element)
+        return str(count(store, paths.fill(parent, indices)))
+    raise ScormError("no_version", version, element)
+
+
+def _check_get_indices(defs: dict, store: Store, template: str, indices) -> None:
+    for _, concrete, index in paths.collection_levels(template, indices):
+        if index >= count(store, concrete):
+            raise ScormError("get_out_of_range", defs["version"], concrete)
+
+
+def _resolve(defs: dict, element: str, *, for_set: bool):
+    """Parse and look up ``element``; raise the edition's error for a bad name."""
+    version = defs["version"]
+    if element == "":
+        raise ScormError("set_empty" if for_set else "get_empty", version)
+    parsed = paths.parse(element)
+    if parsed is None:
+        raise ScormError("undefined", version, element)
+    return parsed
+
+
+def get_value(defs: dict, store: Store, element: str) -> str:
+    """GetValue / LMSGetValue against ``store``.
+
+    Args:
+        defs: the effective definitions (:func:`scorm_runtime.definitions`).
+        store: the flat CMI store.
+        element: the element name the SCO asked for.
+
+    Returns:
+        The value as the API returns it.
+
+    Raises:
+        ScormError: with the edition's code when the call fails.
+    """
+    version = defs["version"]
+    template, indices = _resolve(defs, element, for_set=False)
+    if template.rsplit(".", 1)[-1] in paths.KEYWORDS:
+        return _keyword_get(defs, store, template, element, indices)
+    spec = defs["elements"].get(template)
+    if spec is None:
+        raise ScormError("undefined", version, element)
+    _check_get_indices(defs, store, template, indices)
+    if spec["access"] == v.WO:
+        raise ScormError("write_only", version, element)
+    evaluated = evaluated_status(version, store, element)
+    if evaluated is not None:
+        return evaluated
+    if element in store:
+        return store[element]
+    if spec["default"] is not None:
+        return spec["default"]
+    if version == v.SCORM_12:
+        return ""
+    raise ScormError("not_initialized", version, element)
+
+
+def _check_set_indices(defs: dict, store: Store, template: str, indices) -> list[str]:
+    """Apply the packed-array rules (RTE 4th ed. §4.1.1.3); return new collections."""
+    version = defs["version"]
+    created: list[str] = []
+    for collection, concrete, index in paths.collection_levels(template, indices):
+        size = count(store, concrete)
+        rules = defs["collections"][collection]
+        if index > size or (index == size and not rules["creatable"]):
+            raise ScormError("set_out_of_order", version, concrete)
+        if index == size:
+            limit = _collection_limit(defs, store, collection, indices, rules)
+            if index >= limit:
+                raise ScormError("spm_exceeded", version, concrete)
+            created.append(concrete)
+    return created
+
+
+def _collection_limit(defs, store: Store, collection: str, indices, rules) -> int:
+    if collection == "cmi.interactions.n.correct_responses":
+        kind = store.get(paths.fill("cmi.interactions.n.type", indices), "")
+        # RTE 4th ed. §4.2.9.2: these types take exactly one correct response.
+        if defs["interactions"]["pattern_limits"].get(kind) == 1:
+            return 1
+    return rules["max"]
+
+
+def _type_spec(defs: dict, store: Store, spec: dict, indices) -> dict:
+    kind = spec["type"]
+    if kind["kind"] != "interaction":
+        return kind
+    interaction_type = store.get(paths.fill("cmi.interactions.n.type", indices), "")
+    return defs["interactions"][kind["role"]][interaction_type]
+
+
+def _check_constraints(defs, store: Store, spec, *, template, indices, element, value):
+    version = defs["version"]
+    if spec["immutable"] and store.get(element, value) != value:
+        raise ScormError("immutable", version, element)
+    if spec["unique"]:
+        _, concrete, own = paths.collection_levels(template, indices)[-1]
+        suffix = element[len(concrete) + len(str(own)) + 2 :]
+        for other in range(count(store, concrete)):
+            if other != own and store.get(f"{concrete}.{other}.{suffix}") == value:
+                raise ScormError("unique", version, element)
+
+
+def _deviations(defs, store, created, *, element, value, deviation) -> list[Deviation]:
+    found = []
+    for concrete in created:
+        template = paths.parse(concrete)
+        spm = defs["collections"][template[0]]["spm"] if template else 0
+        if count(store, concrete) >= spm:
+            detail = f"entry {count(store, concrete)} beyond the SPM of {spm}"
+            found.append(Deviation(v.DEV_SPM_EXCEEDED, concrete, detail))
+    if deviation is not None:
+        detail = f"accepted {len(value)} characters beyond the book: {value[:80]!r}"
+        found.append(Deviation(deviation, element, detail))
+    return found
+
+
+def set_value(defs: dict, store: Store, element: str, value: str) -> list[Deviation]:
+    """SetValue / LMSSetValue against ``store``, which is updated in place.
+
+    Args:
+        defs: the effective definitions (:func:`scorm_runtime.definitions`).
+        store: the flat CMI store.
+        element: the element name the SCO passed.
+        value: the value the SCO passed.
+
+    Returns:
+        The deviations from the book that the settings allowed (usually empty).
+
+    Raises:
+        ScormError: with the edition's code; ``store`` is then unchanged.
+    """
+    version = defs["version"]
+    template, indices = _resolve(defs, element, for_set=True)
+    parent, _, last = template.rpartition(".")
+    if last in paths.KEYWORDS:
+        known = element == "cmi._version" or _known_parent(defs, parent)
+        raise ScormError("set_keyword" if known else "undefined", version, element)
+    spec = defs["elements"].get(template)
+    if spec is None:
+        raise ScormError("undefined", version, element)
+    if spec["access"] == v.RO:
+        raise ScormError("read_only", version, element)
+    created = _check_set_indices(defs, store, template, indices)
+    for required in spec["requires"]:
+        if paths.fill(required, indices) not in store:
+            raise ScormError("dependency", version, paths.fill(required, indices))
+    error, deviation = validate(_type_spec(defs, store, spec, indices), value)
+    if error is not None:
+        raise ScormError(error, version, element)
+    _check_constraints(
+        defs,
+        store,
+        spec,
+        template=template,
+        indices=indices,
+        element=element,
+        value=value,
+    )
+    deviations = _deviations(
+        defs, store, created, element=element, value=value, deviation=deviation
+    )
+    store[element] = value
+    for concrete in created:
+        store[concrete + "._count"] = str(count(store, concrete) + 1)
+    return deviations

@@ -1,0 +1,96 @@
+"""Data types of the two books as JSON type specs (RTE 1.2 §3.4.3, RTE 4th ed. §4.1.1).
+
+Each function returns a fresh spec, a plain dict that :mod:`scorm_runtime.validation`
+and the browser adapter both interpret.
+"""
+
+from .. import timespan
+from ..validation import LANGUAGE_RE, Spec
+
+DECIMAL_RE = r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
+SINTEGER_RE = r"^[-+]?[0-9]+$"
+# RTE 1.2 §3.4.3 CMIIdentifier: no white space or unprintable characters.
+IDENTIFIER_12_RE = r"^[^\x00-\x20\x7f]{1,255}$"
+# RTE 4th ed. §4.1.1.4 long/short_identifier_type: a URI; a URN needs "urn:NID:NSS".
+IDENTIFIER_2004_RE = (
+    r"^(?:(?![uU][rR][nN]:)[^\x00-\x20\x7f]+"
+    r"|[uU][rR][nN]:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[^\x00-\x20\x7f]+)$"
+)
+
+
+def vocab(*values: str, tolerate: Spec | None = None) -> Spec:
+    """A state (vocabulary) type."""
+    spec: Spec = {"kind": "vocab", "values": list(values)}
+    if tolerate is not None:
+        spec["tolerate"] = tolerate
+    return spec
+
+
+def string(spm: int) -> Spec:
+    """characterstring / CMIString of ``spm`` characters."""
+    return {"kind": "string", "spm": spm}
+
+
+def real(low: float | None = None, high: float | None = None, *, blank=False) -> Spec:
+    """real(10,7) / CMIDecimal, optionally ranged; ``blank`` allows CMIBlank ("")."""
+    spec: Spec = {"kind": "real", "re": DECIMAL_RE, "min": low, "max": high}
+    if blank:
+        spec["blank"] = True
+    return spec
+
+
+def sinteger(low: int, high: int) -> Spec:
+    """CMISInteger within a range (RTE 1.2 §3.4.3)."""
+    return {"kind": "real", "re": SINTEGER_RE, "min": low, "max": high}
+
+
+def identifier_12() -> Spec:
+    """CMIIdentifier; lenient mode also takes labels with spaces (authoring tools)."""
+    return {
+        "kind": "regex",
+        "re": IDENTIFIER_12_RE,
+        "tolerate": {"name": "identifier", "spec": string(255)},
+    }
+
+
+def identifier_2004(spm: int) -> Spec:
+    """long_identifier_type (SPM 4000) or short_identifier_type (SPM 250)."""
+    return {"kind": "regex", "re": IDENTIFIER_2004_RE, "spm": spm}
+
+
+def localized(spm: int) -> Spec:
+    """localized_string_type: optional ``{lang=...}`` then a characterstring."""
+    return {"kind": "localized", "spm": spm}
+
+
+def language() -> Spec:
+    """language_type (RFC 3066), empty allowed."""
+    return {
+        "kind": "either",
+        "options": [vocab(""), {"kind": "regex", "re": LANGUAGE_RE}],
+    }
+
+
+def timespan_12() -> Spec:
+    """CMITimespan."""
+    return {"kind": "regex", "re": timespan.CMI_TIMESPAN_RE}
+
+
+def time_12() -> Spec:
+    """CMITime."""
+    return {"kind": "regex", "re": timespan.CMI_TIME_RE}
+
+
+def timeinterval() -> Spec:
+    """timeinterval (second,10,2)."""
+    return {"kind": "regex", "re": timespan.ISO_DURATION_RE}
+
+
+def timestamp() -> Spec:
+    """time (second,10,0)."""
+    return {"kind": "regex", "re": timespan.ISO_TIMESTAMP_RE}
+
+
+def interaction(role: str) -> Spec:
+    """learner_response or correct_responses pattern, typed by the interaction type."""
+    return {"kind": "interaction", "role": role}

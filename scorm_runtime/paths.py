@@ -1,0 +1,65 @@
+"""Dot-notation paths (RTE 4th ed. §3.1.7.1): concrete element names to table paths."""
+
+import re
+
+KEYWORDS = ("_children", "_count", "_version")
+_INDEX = re.compile(r"0|[1-9][0-9]*")
+_TARGETED = ("adl.nav.request_valid.choice.", "adl.nav.request_valid.jump.")
+_TARGET = re.compile(r"\{target=[^\x00-\x20\x7f{}]+\}")
+
+
+def parse(element: str) -> tuple[str, list[int]] | None:
+    """Split a concrete element name into its table path and collection indices.
+
+    ``cmi.interactions.3.objectives.0.id`` becomes
+    ``("cmi.interactions.n.objectives.n.id", [3, 0])``. A targeted navigation
+    element keeps its target in the name and maps to ``...choice.{target}``.
+
+    Returns:
+        None when the name cannot name any element (empty segment, bad target).
+    """
+    for prefix in _TARGETED:
+        if element.startswith(prefix):
+            target = element[len(prefix) :]
+            if _TARGET.fullmatch(target) is None:
+                return None
+            return prefix + "{target}", []
+    segments = element.split(".")
+    indices: list[int] = []
+    template: list[str] = []
+    for segment in segments:
+        if segment == "":
+            return None
+        if _INDEX.fullmatch(segment):
+            indices.append(int(segment))
+            template.append("n")
+        else:
+            template.append(segment)
+    return ".".join(template), indices
+
+
+def fill(template: str, indices: list[int]) -> str:
+    """Replace the ``n`` segments of ``template`` by ``indices``, in order."""
+    parts = template.split(".")
+    remaining = iter(indices)
+    return ".".join(
+        str(next(remaining, "n")) if part == "n" else part for part in parts
+    )
+
+
+def collection_levels(template: str, indices: list[int]) -> list[tuple[str, str, int]]:
+    """The collections an element lies in, outermost first.
+
+    Returns:
+        ``(collection path, concrete collection name, index)`` per ``n`` segment,
+        e.g. ``("cmi.interactions.n.objectives", "cmi.interactions.3.objectives", 0)``.
+    """
+    parts = template.split(".")
+    levels = []
+    seen = 0
+    for position, part in enumerate(parts):
+        if part == "n":
+            collection = ".".join(parts[:position])
+            levels.append((collection, fill(collection, indices), indices[seen]))
+            seen += 1
+    return levels

@@ -1,0 +1,174 @@
+"""Plain-data attempt state and the creation of new attempts (issue 4 "Attempts").
+
+:class:`AttemptState` is what the hub stores per SCO attempt (a JSON column):
+``to_dict()``/``from_dict()`` round-trip it. The CMI values live in a flat dict keyed
+by concrete element names, the same shape the browser adapter caches.
+"""
+
+import copy
+from dataclasses import asdict, dataclass, field
+
+from . import timespan
+from . import vocab as v
+
+
+@dataclass
+class AttemptState:
+    """The run-time state of one attempt on one SCO.
+
+    Attributes:
+        version: a value of ``vocab.VERSIONS``.
+        cmi: concrete element name -> value, plus ``<collection>._count`` entries.
+        attempt: the attempt number, from 1.
+        phase: the API state of the current session (``vocab.PHASE_*``).
+        seq: the last commit sequence number applied (commits are idempotent).
+        launch: the launch parameters given to :func:`new_attempt_state`, kept to
+            build the next attempt.
+    """
+
+    version: str
+    cmi: dict[str, str] = field(default_factory=dict)
+    attempt: int = 1
+    phase: str = v.PHASE_NOT_INITIALIZED
+    seq: int = 0
+    launch: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The state as a JSON-serializable dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "AttemptState":
+        """Rebuild a state from :meth:`to_dict` output."""
+        return cls(
+            version=data["version"],
+            cmi=dict(data.get("cmi", {})),
+            attempt=int(data.get("attempt", 1)),
+            phase=data.get("phase", v.PHASE_NOT_INITIALIZED),
+            seq=int(data.get("seq", 0)),
+            launch=copy.deepcopy(data.get("launch", {})),
+        )
+
+    def copy(self) -> "AttemptState":
+        """A deep copy, so callers can keep the previous state."""
+        return AttemptState.from_dict(self.to_dict())
+
+
+def _put(cmi: dict[str, str], key: str, value) -> None:
+    if value is not None and value != "":
+        cmi[key] = str(value)
+
+
+def _cmi_12(params: dict) -> dict[str, str]:
+    cmi = {
+        "cmi.core.student_id": params["learner_id"],
+        "cmi.core.student_name": params["learner_name"],
+        "cmi.core.credit": params["credit"],
+        "cmi.core.lesson_mode": params["mode"],
+        "cmi.core.entry": v.ENTRY_AB_INITIO,
+        "cmi.core.lesson_status": v.STATUS_NOT_ATTEMPTED,
+        "cmi.core.total_time": "0000:00:00.00",
+    }
+    _put(cmi, "cmi.launch_data", params["launch_data"])
+    _put(cmi, "cmi.student_data.mastery_score", params["mastery_score"])
+    limit = params["max_time_allowed"]
+    if limit:
+        limit = timespan.format_timespan(timespan.parse_duration(limit))
+    _put(cmi, "cmi.student_data.max_time_allowed", limit)
+    _put(cmi, "cmi.student_data.time_limit_action", params["time_limit_action"])
+    _put(cmi, "cmi.comments_from_lms", "\n".join(params["comments_from_lms"]))
+    return cmi
+
+
+def _cmi_2004(params: dict) -> dict[str, str]:
+    cmi = {
+        "cmi.learner_id": params["learner_id"],
+        "cmi.learner_name": params["learner_name"],
+        "cmi.credit": params["credit"],
+        "cmi.mode": params["mode"],
+        "cmi.entry": v.ENTRY_AB_INITIO,
+        "cmi.total_time": "PT0H0M0S",
+    }
+    _put(cmi, "cmi.launch_data", params["launch_data"])
+    _put(cmi, "cmi.completion_threshold", params["completion_threshold"])
+    _put(cmi, "cmi.scaled_passing_score", params["scaled_passing_score"])
+    limit = params["max_time_allowed"]
+    if limit:
+        limit = timespan.format_iso_duration(timespan.parse_duration(limit))
+    _put(cmi, "cmi.max_time_allowed", limit)
+    _put(cmi, "cmi.time_limit_action", params["time_limit_action"])
+    for index, comment in enumerate(params["comments_from_lms"]):
+        base = f"cmi.comments_from_lms.{index}."
+        for part in ("comment", "location", "timestamp"):
+            _put(
+                cmi,
+                base + part,
+                comment.get(part)
+                if isinstance(comment, dict)
+                else (comment if part == "comment" else None),
+            )
+    if params["comments_from_lms"]:
+        cmi["cmi.comments_from_lms._count"] = str(len(params["comments_from_lms"]))
+    if params["data_stores"] and params["version"] == v.SCORM_2004_4TH:
+        for index, store_id in enumerate(params["data_stores"]):
+            cmi[f"adl.data.{index}.id"] = store_id
+        cmi["adl.data._count"] = str(len(params["data_stores"]))
+    return cmi
+
+
+def new_attempt_state(
+    version: str,
+    *,
+    learner_id: str,
+    learner_name: str,
+    launch_data: str = "",
+    mastery_score: float | str | None = None,
+    completion_threshold: float | str | None = None,
+    scaled_passing_score: float | str | None = None,
+    max_time_allowed: str | None = None,
+    time_limit_action: str | None = None,
+    credit: str = v.CREDIT,
+    mode: str = v.MODE_NORMAL,
+    comments_from_lms: tuple | list = (),
+    data_stores: tuple | list = (),
+    attempt: int = 1,
+) -> AttemptState:
+    """Create the state of a fresh attempt (entry "ab-initio").
+
+    Args:
+        version: a value of ``vocab.VERSIONS``.
+        learner_id: cmi.core.student_id / cmi.learner_id.
+        learner_name: cmi.core.student_name / cmi.learner_name.
+        launch_data: adlcp:datafromlms / adlcp:dataFromLMS of the item.
+        mastery_score: SCORM 1.2 adlcp:masteryscore (0-100).
+        completion_threshold: SCORM 2004 adlcp:completionThreshold (0-1).
+        scaled_passing_score: SCORM 2004 imsss:minNormalizedMeasure (-1..1).
+        max_time_allowed: adlcp:maxtimeallowed, CMITimespan or ISO 8601 duration.
+        time_limit_action: adlcp:timelimitaction.
+        credit: "credit" or "no-credit".
+        mode: "normal", "browse" or "review".
+        comments_from_lms: 1.2: strings; 2004: dicts with comment/location/timestamp.
+        data_stores: SCORM 2004 4th ed. adlcp:data ids (adl.data.n.id).
+        attempt: the attempt number.
+
+    Returns:
+        A new :class:`AttemptState` in the not-initialized phase.
+
+    Raises:
+        ValueError: for an unknown version, credit or mode.
+    """
+    if (
+        version not in v.VERSIONS
+        or credit not in v.CREDIT_VOCAB
+        or mode not in v.MODE_VOCAB
+    ):
+        raise ValueError(f"bad launch parameters {version!r}, {credit!r}, {mode!r}")
+    params = {key: value for key, value in locals().items() if key != "attempt"}
+    # RTE 4th ed. §4.2.6 / RTE 1.2 §3.4.4 cmi.core.credit: browse and review are
+    # never for credit.
+    if mode != v.MODE_NORMAL:
+        params["credit"] = v.NO_CREDIT
+    params["comments_from_lms"] = list(comments_from_lms)
+    params["data_stores"] = list(data_stores)
+    cmi = _cmi_12(params) if version == v.SCORM_12 else _cmi_2004(params)
+    return AttemptState(version=version, cmi=cmi, attempt=attempt, launch=params)
