@@ -4,6 +4,7 @@ import enum
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import requests
 from pylti1p3.exception import LtiException, LtiServiceException
 
 
@@ -141,4 +142,6 @@ def translate_service_errors(
             what, status=response.status_code, body=response.text, url=str(response.url)
         ) from exc
     except LtiException as exc:
+        raise error_type(f"{what}: {exc}") from exc
+    except requests.RequestException as exc:
         raise error_type(f"{what}: {exc}") from exc

@@ -5,20 +5,26 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qsl
 
 import jwt
 import pytest
 import responses
+from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwcrypto.jwk import JWK
 
 from lti import claims
+from lti.access_token import PlatformServiceConnector
 from lti.http import build_session
 from lti.jwks import PlatformKeySets
+from lti.keys import ToolKeyring, rotate_keys
 from lti.launch import LaunchValidator
 from lti.oidc_login import initiate_login
 from lti.stores import (
+    InMemoryAccessTokenCache,
+    InMemoryKeyStore,
     InMemoryLaunchDataStore,
     InMemoryNonceStore,
     InMemoryRegistrationStore,
@@ -211,3 +217,64 @@ def tool(clock: FakeClock, platform: FakePlatform) -> Tool:
         clock=clock,
     )
     return Tool(clock, platform, registrations, nonces, launch_data, validator)
+
+
+@pytest.fixture
+def keyring(clock: FakeClock):
+    ring = ToolKeyring(InMemoryKeyStore(), Fernet.generate_key(), clock=clock)
+    rotate_keys(ring, clock=clock)
+    return ring
+
+
+class TokenEndpoint:
+    """The platform's OAuth 2 token endpoint: checks the assertion, counts calls."""
+
+    def __init__(self, keyring, expires_in: int | None = 3600) -> None:
+        self.keyring = keyring
+        self.expires_in = expires_in
+        self.calls: list[dict[str, str]] = []
+        self.assertions: list[dict[str, Any]] = []
+        self.status = 200
+
+    def callback(self, request: Any) -> tuple[int, dict[str, str], str]:
+        form = dict(parse_qsl(request.body))
+        self.calls.append(form)
+        if self.status != 200:
+            return self.status, {}, '{"error": "invalid_client"}'
+        header = jwt.get_unverified_header(form["client_assertion"])
+        jwk = next(k for k in self.keyring.jwks()["keys"] if k["kid"] == header["kid"])
+        payload = jwt.decode(
+            form["client_assertion"],
+            jwt.PyJWK(jwk).key,
+            algorithms=["RS256"],
+            # Times are checked by the tests against the fake clock instead.
+            options={"verify_aud": False, "verify_iat": False, "verify_exp": False},
+        )
+        self.assertions.append(payload)
+        assert payload["iss"] == payload["sub"] == CLIENT_ID
+        body: dict[str, Any] = {
+            "access_token": f"token-{len(self.calls)}",
+            "token_type": "Bearer",
+            "scope": form["scope"],
+        }
+        if self.expires_in is not None:
+            body["expires_in"] = self.expires_in
+        return 200, {"Content-Type": "application/json"}, json.dumps(body)
+
+
+@pytest.fixture
+def token_endpoint(rsps: responses.RequestsMock, keyring) -> TokenEndpoint:
+    endpoint = TokenEndpoint(keyring)
+    rsps.add_callback(responses.POST, TOKEN_URL, callback=endpoint.callback)
+    return endpoint
+
+
+@pytest.fixture
+def connector(clock: FakeClock, keyring, token_endpoint):
+    return PlatformServiceConnector(
+        registration(),
+        keyring=keyring,
+        token_cache=InMemoryAccessTokenCache(),
+        session=build_session(),
+        clock=clock,
+    )
