@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     instance_dir: Path = Path("instance")
     database_url: str | None = None
     broker_url: str | None = None
+    task_queue: str = "hub"
     content_dir: Path | None = None
     base_url: str = "http://127.0.0.1:5000"
     mail_from: str = "Interop Hub <no-reply@localhost>"

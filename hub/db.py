@@ -74,6 +74,9 @@ def enum_values(enum_cls: type[enum.Enum]) -> list[str]:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT; hand BEGIN to SQLAlchemy
+    # instead (the documented workaround, "Serializable isolation / Savepoints").
+    dbapi_connection.isolation_level = None
     # WAL lets readers proceed while one writer commits; foreign keys are off by
     # default in SQLite and must be turned on per connection.
     cursor = dbapi_connection.cursor()
@@ -85,6 +88,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(conn: Any) -> None:
+    # IMMEDIATE takes the write lock at BEGIN, so two writers queue on busy_timeout
+    # instead of failing later with "database is locked" on upgrade from a read lock.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine with the per-backend settings the hub relies on."""
     if url.startswith("sqlite"):
@@ -93,6 +102,7 @@ def make_engine(url: str) -> Engine:
             kwargs["poolclass"] = StaticPool
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

@@ -51,6 +51,7 @@ def celery_init_app(app: Flask, settings: Settings) -> Celery:
         "task_acks_late": True,
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,
+        "task_default_queue": settings.task_queue,
         "imports": ("hub.tasks.mail", "hub.tasks.enrollments"),
     }
     if settings.embedded_tasks:
