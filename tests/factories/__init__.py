@@ -26,7 +26,7 @@ from hub.services.accounts import create_user
 
 _seq = itertools.count(1)
 
-PASSWORD = "correct horse battery staple"  # noqa: S105
+PASSWORD = "correct horse battery staple"
 
 
 def make_org(session: Session, slug: str | None = None) -> Organization:

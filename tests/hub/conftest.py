@@ -17,11 +17,11 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub import create_app
-from hub.config import Settings, SecuritySettings
+from hub.config import SecuritySettings, Settings
 from hub.db import Base
 from hub.extensions import limiter
 
-TEST_SECRET = "test-secret-key-with-enough-length-0123456789"  # noqa: S105
+TEST_SECRET = "test-secret-key-with-enough-length-0123456789"
 
 
 def postgres_base_url() -> str | None:
@@ -132,7 +132,7 @@ class WebClient:
         self.client = client
         self._token: str | None = None
 
-    def get(self, url: str, **kwargs: object):  # noqa: ANN201
+    def get(self, url: str, **kwargs: object):
         return self.client.get(url, **kwargs)
 
     def token(self) -> str:
@@ -145,14 +145,14 @@ class WebClient:
             self._token = match.group(1)
         return self._token
 
-    def post(self, url: str, data: dict | None = None, **kwargs: object):  # noqa: ANN201
+    def post(self, url: str, data: dict | None = None, **kwargs: object):
         payload = {"csrf_token": self.token(), **(data or {})}
         response = self.client.post(url, data=payload, **kwargs)
         if url in ("/login", "/logout"):
             self._token = None  # a new session gets a new token
         return response
 
-    def login(self, email: str, password: str, organization: str = ""):  # noqa: ANN201
+    def login(self, email: str, password: str, organization: str = ""):
         self._token = None
         return self.post(
             "/login",
