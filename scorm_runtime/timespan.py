@@ -33,6 +33,7 @@ _DURATION_PARTS = re.compile(
 )
 # Calendar units have no fixed length; like most LMSs we count a year as 365 days and
 # a month as 30 days (the book leaves the conversion to the implementation).
+_MAX_TIMESPAN_CS = (9999 * 3600 + 59 * 60 + 59) * 100 + 99
 _CS_PER = {
     "y": 365 * 86400 * 100,
     "mo": 30 * 86400 * 100,
@@ -77,7 +78,7 @@ def parse_timespan(value: str) -> int:
 
 def format_timespan(centiseconds: int) -> str:
     """Format centiseconds as a CMITimespan, capping hours at 9999 as RTE 1.2 allows."""
-    centiseconds = max(0, min(centiseconds, (9999 * 3600 + 3599) * 100 + 5999))
+    centiseconds = max(0, min(centiseconds, _MAX_TIMESPAN_CS))
     seconds, cs = divmod(centiseconds, 100)
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)

@@ -67,12 +67,15 @@ def _localized(value: str, spec: Spec) -> Outcome:
 def _split_prefixes(value: str, allowed: list[str]) -> tuple[str | None, str]:
     """Strip the leading {case_matters=}/{order_matters=} delimiters (RTE 4th §4.2.9.1).
 
-    Returns ``(None, rest)`` when a delimiter repeats or is not allowed for the type.
+    Returns ``(None, rest)`` when a delimiter repeats; a delimiter the type does not
+    define is literal text.
     """
     seen: set[str] = set()
     while (found := _compiled(_PREFIX_RE).match(value)) is not None:
         name = found.group(1)
-        if name in seen or name not in allowed:
+        if name not in allowed:
+            break  # not a delimiter of this type: the text starts here
+        if name in seen:
             return (None, value)
         seen.add(name)
         value = value[found.end() :]

@@ -1,0 +1,100 @@
+"""Attempts: resume after suspend, new attempt otherwise, missing Terminate policies."""
+
+import pytest
+from scorm_testkit import launched
+
+from scorm_runtime import CompatibilitySettings, apply_commit, start_session
+from scorm_runtime.compat import Deviation
+
+
+def test_start_session_never_initialized_continues():
+    api = launched("1.2")
+    api.state.phase = "not-initialized"
+    launch = start_session(api.state)
+    assert launch.decision == "continue"
+
+
+def test_start_session_after_suspend_resumes_with_data():
+    api = launched("2004-4th")
+    api.set_value("cmi.suspend_data", "page=7")
+    api.set_value("cmi.location", "7")
+    api.set_value("cmi.exit", "suspend")
+    api.set_value("adl.nav.request", "continue")
+    api.terminate("")
+    launch = start_session(api.state)
+    assert launch.decision == "resume"
+    resumed = launched_from(launch.state)
+    assert resumed.get_value("cmi.entry") == "resume"
+    assert resumed.get_value("cmi.suspend_data") == "page=7"
+    assert resumed.get_value("adl.nav.request") == "_none_"
+    assert launch.state.attempt == 1
+
+
+def launched_from(state):
+    from scorm_runtime import ScormApi
+
+    api = ScormApi(state)
+    api.initialize("")
+    return api
+
+
+@pytest.mark.parametrize("exit_value", ["", "logout", "time-out"])
+def test_start_session_12_other_exit_new_attempt(exit_value):
+    api = launched("1.2", mastery_score="70", launch_data="ld")
+    api.call("LMSSetValue", "cmi.core.exit", exit_value)
+    api.call("LMSSetValue", "cmi.student_preference.audio", "50")
+    api.call("LMSSetValue", "cmi.core.lesson_location", "5")
+    api.call("LMSFinish", "")
+    launch = start_session(api.state)
+    assert launch.decision == "new-attempt"
+    fresh = launched_from(launch.state)
+    assert launch.state.attempt == 2
+    assert fresh.call("LMSGetValue", "cmi.core.entry") == "ab-initio"
+    assert fresh.call("LMSGetValue", "cmi.core.lesson_location") == ""
+    assert fresh.call("LMSGetValue", "cmi.student_preference.audio") == "50"
+    assert fresh.call("LMSGetValue", "cmi.student_data.mastery_score") == "70"
+    assert fresh.call("LMSGetValue", "cmi.launch_data") == "ld"
+
+
+def test_start_session_attempt_limit_reached():
+    api = launched("2004-4th")
+    api.terminate("")
+    launch = start_session(api.state, max_attempts=1)
+    assert launch.decision == "attempt-limit"
+    assert launch.state.attempt == 1
+
+
+@pytest.mark.parametrize(
+    ("policy", "decision", "total"),
+    [("suspend", "resume", "PT0H1M0S"), ("finish", "new-attempt", None)],
+)
+def test_start_session_missing_terminate_policy(policy, decision, total):
+    state = apply_commit(
+        launched("2004-4th").state,
+        [["cmi.session_time", "PT1M"], ["cmi.location", "3"]],
+        version="2004-4th",
+        seq=1,
+    ).state
+    settings = CompatibilitySettings(missing_finish=policy)
+    launch = start_session(state, settings=settings)
+    assert launch.decision == decision
+    assert launch.deviations[0].kind == "missing-finish"
+    if total:
+        assert launch.state.cmi["cmi.total_time"] == total
+
+
+def test_start_session_missing_terminate_abandon_discards_time():
+    api = launched("1.2")
+    api.call("LMSSetValue", "cmi.core.session_time", "00:05:00")
+    settings = CompatibilitySettings(missing_finish="abandon")
+    launch = start_session(api.state, settings=settings)
+    assert launch.decision == "new-attempt"
+    assert isinstance(launch.deviations[0], Deviation)
+    assert launch.state.attempt == 2
+
+
+def test_compat_settings_round_trip_and_validation():
+    settings = CompatibilitySettings(strict=True, autocommit_seconds=5)
+    assert CompatibilitySettings.from_dict(settings.to_dict() | {"x": 1}) == settings
+    with pytest.raises(ValueError, match="missing_finish"):
+        CompatibilitySettings(missing_finish="ignore")
