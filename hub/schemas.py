@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -16,12 +18,20 @@ from pydantic import (
 from hub.models import CourseRole, EnrollmentStatus, OrgRole, RuleOperator
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
-AttributeKey = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, pattern=r"^[a-z][a-z0-9_]{0,99}$"
-    ),
-]
+_ATTRIBUTE_KEY = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
+
+
+def _attribute_key(value: str) -> str:
+    value = value.strip().lower()
+    if not _ATTRIBUTE_KEY.match(value):
+        raise ValueError(
+            f"attribute name '{value}' must start with a letter and use only "
+            "letters, digits and _ (at most 100)"
+        )
+    return value
+
+
+AttributeKey = Annotated[str, AfterValidator(_attribute_key)]
 CourseCode = Annotated[
     str,
     StringConstraints(

@@ -74,11 +74,12 @@ class FormState:
         try:
             yield
         except pydantic.ValidationError as exc:
-            self._fail(
-                422,
-                "Please correct the marked fields.",
-                {f.field: f.message for f in fields_from_pydantic(exc)},
-            )
+            errors: dict[str, str] = {}
+            for error in fields_from_pydantic(exc):
+                # A nested problem ("attributes.cost center") shows on its form field.
+                name, _, rest = error.field.partition(".")
+                errors[name] = f"{rest}: {error.message}" if rest else error.message
+            self._fail(422, "Please correct the marked fields.", errors)
         except HubError as exc:
             self._fail(
                 exc.status, exc.message, {f.field: f.message for f in exc.fields}
