@@ -34,8 +34,8 @@ _MESSAGES = {
     "cc": "this is an IMS Common Cartridge; Common Cartridge import is not "
     "supported yet. Export the course as SCORM, cmi5 or xAPI instead",
     "qti": "this is an IMS QTI assessment package; QTI import is not supported yet",
-    "imscp": "this is a plain IMS Content Package without SCORM; only SCORM, cmi5 "
-    "and xAPI packages are supported",
+    "imscp": "this is a plain IMS Content Package without SCORM; plain content "
+    "packages are not supported, only SCORM, cmi5 and xAPI packages",
     "aicc": "this is an AICC (CMI001) course; AICC import is not supported yet. "
     "Export the course as SCORM or cmi5 instead",
 }
