@@ -67,7 +67,7 @@ def revoke_api_key(session: Session, *, org_id: int, key_id: int) -> ApiKey:
 
 def authenticate_api_key(session: Session, secret: str) -> Actor:
     """The actor an ``Authorization: Bearer`` key stands for; 401 for anything else."""
-    parts = secret.split("_")
+    parts = secret.split("_", 2)  # the random part may itself contain "_"
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         raise AuthenticationRequiredError("the API key is malformed")
     key = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))

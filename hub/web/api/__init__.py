@@ -70,7 +70,9 @@ def int_arg(name: str) -> int | None:
 
 
 def page_args() -> dict[str, Any]:
-    limit = int_arg("limit") or current_app.config["HUB_SETTINGS"].api_page_size
+    limit = int_arg("limit")
+    if limit is None:
+        limit = current_app.config["HUB_SETTINGS"].api_page_size
     if not 1 <= limit <= 500:
         raise ValidationError.for_field("limit", "must be between 1 and 500")
     return {"limit": limit, "cursor": request.args.get("cursor") or None}
