@@ -57,8 +57,7 @@ def _present(element: etree._Element) -> tuple[str, ...]:
         f"adlseq:{local(node)}"
         if node.tag.startswith(f"{{{ADLSEQ_NS}}}")
         else local(node)
-        for node in element
-        if isinstance(node.tag, str)
+        for node in element.iterchildren(etree.Element)
     )
 
 

@@ -56,11 +56,6 @@ def local(element: etree._Element) -> str:
     return etree.QName(element).localname
 
 
-def namespace(element: etree._Element) -> str:
-    """The namespace URI of an element, "" when it has none."""
-    return etree.QName(element).namespace or ""
-
-
 def text(element: etree._Element | None) -> str:
     """The stripped text of an element, "" when absent."""
     if element is None:
@@ -72,11 +67,7 @@ def children(element: etree._Element | None, name: str) -> list[etree._Element]:
     """Child elements with local name ``name``, whatever their namespace."""
     if element is None:
         return []
-    return [
-        child
-        for child in element
-        if isinstance(child.tag, str) and local(child) == name
-    ]
+    return [node for node in element.iterchildren(etree.Element) if local(node) == name]
 
 
 def child(element: etree._Element | None, name: str) -> etree._Element | None:

@@ -85,9 +85,7 @@ class _Reader:
 
     def children_of(self, node: etree._Element) -> tuple[Cmi5Au | Cmi5Block, ...]:
         found: list[Cmi5Au | Cmi5Block] = []
-        for member in node:
-            if not isinstance(member.tag, str):
-                continue
+        for member in node.iterchildren(etree.Element):
             if local(member) == "au":
                 found.append(self.au(member))
             elif local(member) == "block":

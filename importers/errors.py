@@ -20,6 +20,7 @@ class Reason(StrEnum):
     DESTINATION_EXISTS = "destination_exists"
     MALFORMED_XML = "malformed_xml"
     NO_MANIFEST = "no_manifest"
+    MISSING_FILE = "missing_file"
     UNSUPPORTED_FORMAT = "unsupported_format"
 
 

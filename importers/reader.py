@@ -109,6 +109,13 @@ def _read(
         report.standard = verdict.format_id
         report.error(str(Reason.UNSUPPORTED_FORMAT), verdict.message)
         return None
+    if "imsmanifest.xml" in files.names:
+        report.error(
+            str(Reason.NO_MANIFEST),
+            "imsmanifest.xml does not hold an IMS content packaging <manifest>",
+            file=files.root + "imsmanifest.xml",
+        )
+        return None
     report.error(
         str(Reason.NO_MANIFEST),
         "no imsmanifest.xml, cmi5.xml or tincan.xml at the top of the package "

@@ -94,9 +94,8 @@ def read_collection(ctx: ParseContext, root: etree._Element) -> tuple[Sequencing
     """The ``imsss:sequencingCollection`` members, each of which needs an ID."""
     collection = root.find(f"{{{IMSSS_NS}}}sequencingCollection")
     found = []
-    for node in [] if collection is None else collection:
-        if not isinstance(node.tag, str):
-            continue
+    members = [] if collection is None else collection.iterchildren(etree.Element)
+    for node in members:
         sequencing = read_sequencing(node)
         if not sequencing.id:
             ctx.error(

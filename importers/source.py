@@ -62,7 +62,9 @@ class PackageSource:
 
     def read_bytes(self, name: str) -> bytes:
         """Return the content of one file (``name`` relative to the root)."""
-        raise PackageImportError(Reason.NO_MANIFEST, f"{name} is not in the package")
+        raise PackageImportError(
+            Reason.MISSING_FILE, f"{name} is not in the package", file=name
+        )
 
     def has(self, path: str) -> bool:
         """Whether ``path`` (URL-encoded or not) names a file of the package."""
