@@ -70,6 +70,7 @@ def apply_commit(
     version: str,
     settings: CompatibilitySettings | None = None,
     seq: int | None = None,
+    tab: str = "",
     terminate: bool = False,
 ) -> CommitResult:
     """Validate and apply a batch of SetValue changes sent by the browser.
@@ -80,8 +81,10 @@ def apply_commit(
             the order the SCO made the calls.
         version: the attempt's version; must equal ``state.version``.
         settings: the course's compatibility settings.
-        seq: the batch sequence number; a number not above ``state.seq`` is a retry
-            and changes nothing.
+        seq: the batch sequence number; a number not above the tab's last applied
+            one is a retry and changes nothing.
+        tab: the browser tab the batch comes from (sequence numbers count per tab,
+            so a second tab on the same attempt never collides with the first).
         terminate: the batch ends the session (Terminate / LMSFinish).
 
     Returns:
@@ -92,20 +95,21 @@ def apply_commit(
     """
     if version != state.version:
         raise ValueError(f"commit for {version!r} on a {state.version!r} attempt")
-    if seq is not None and seq <= state.seq:
+    last = state.last_seq(tab)
+    if seq is not None and seq <= last:
         return CommitResult(state=state, duplicate=True)
     new = state.copy()
     defs = definitions(version, settings)
     deviations: list[Deviation] = []
-    if seq is not None and seq > state.seq + 1:
-        detail = f"batch {seq} after {state.seq}: batches were lost"
+    if seq is not None and seq > last + 1:
+        detail = f"batch {seq} after {last} from tab {tab!r}: batches were lost"
         deviations.append(Deviation(v.DEV_SEQUENCE_GAP, "", detail))
     errors = _apply_changes(new, defs, changes, deviations)
     if terminate and new.phase != v.PHASE_TERMINATED:
         finish_session(version, new.cmi)
         new.phase = v.PHASE_TERMINATED
     if seq is not None:
-        new.seq = seq
+        new.seqs[tab] = seq
     return CommitResult(state=new, errors=errors, deviations=deviations)
 
 

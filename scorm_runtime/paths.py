@@ -28,8 +28,8 @@ def parse(element: str) -> tuple[str, list[int]] | None:
     indices: list[int] = []
     template: list[str] = []
     for segment in segments:
-        if segment == "":
-            return None
+        if segment in ("", "n"):
+            return None  # "n" is the table's index placeholder, never a name
         if _INDEX.fullmatch(segment):
             indices.append(int(segment))
             template.append("n")

@@ -103,12 +103,12 @@ class ScormApi:
         return v.TRUE
 
     def _flush(self, *, terminate: bool, failure: str) -> None:
-        seq = self.state.seq + 1
+        seq = self.state.last_seq() + 1
         if self.store is not None and not self.store.commit(
             self.state, self.pending, seq=seq, terminate=terminate
         ):
             raise ScormError(failure, self.version)
-        self.state.seq = seq
+        self.state.seqs[""] = seq
         self.pending = []
 
     def terminate(self, parameter: str = "") -> str:
@@ -166,10 +166,10 @@ class ScormApi:
 
     def get_error_string(self, code: str) -> str:
         """GetErrorString: the book's text for ``code``; "" for an unknown code."""
-        try:
-            return error_strings(self.version).get(int(str(code)), "")
-        except ValueError:
+        code = str(code)
+        if not code.isascii() or not code.isdigit():
             return ""
+        return error_strings(self.version).get(int(code), "")
 
     def get_diagnostic(self, code: str = "") -> str:
         """GetDiagnostic: details of the last error ("" or its code) or of ``code``."""

@@ -21,7 +21,9 @@ class AttemptState:
         cmi: concrete element name -> value, plus ``<collection>._count`` entries.
         attempt: the attempt number, from 1.
         phase: the API state of the current session (``vocab.PHASE_*``).
-        seq: the last commit sequence number applied (commits are idempotent).
+        seqs: the last commit sequence number applied, per browser tab (the tab id
+            the adapter sends; "" for the server-side API). Commits are idempotent:
+            a number not above the tab's last is a retry.
         launch: the launch parameters given to :func:`new_attempt_state`, kept to
             build the next attempt.
     """
@@ -30,7 +32,7 @@ class AttemptState:
     cmi: dict[str, str] = field(default_factory=dict)
     attempt: int = 1
     phase: str = v.PHASE_NOT_INITIALIZED
-    seq: int = 0
+    seqs: dict[str, int] = field(default_factory=dict)
     launch: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -45,9 +47,13 @@ class AttemptState:
             cmi=dict(data.get("cmi", {})),
             attempt=int(data.get("attempt", 1)),
             phase=data.get("phase", v.PHASE_NOT_INITIALIZED),
-            seq=int(data.get("seq", 0)),
+            seqs={str(k): int(n) for k, n in data.get("seqs", {}).items()},
             launch=copy.deepcopy(data.get("launch", {})),
         )
+
+    def last_seq(self, tab: str = "") -> int:
+        """The last sequence number applied for ``tab`` (0 when none)."""
+        return self.seqs.get(tab, 0)
 
     def copy(self) -> "AttemptState":
         """A deep copy, so callers can keep the previous state."""

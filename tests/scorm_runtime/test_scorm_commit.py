@@ -24,7 +24,7 @@ def test_apply_commit_valid_changes_applied_and_input_untouched():
     assert result.errors == []
     assert result.state.cmi["cmi.location"] == "p3"
     assert result.state.cmi["cmi.score.raw"] == "7"
-    assert result.state.seq == 1
+    assert result.state.last_seq() == 1
     assert result.state.phase == "running"
     assert "cmi.location" not in state.cmi
 
@@ -65,7 +65,7 @@ def test_apply_commit_duplicate_sequence_is_noop():
 def test_apply_commit_sequence_gap_recorded():
     result = apply_commit(state_for(), [], version="2004-4th", seq=3)
     assert [d.kind for d in result.deviations] == ["sequence-gap"]
-    assert result.state.seq == 3
+    assert result.state.last_seq() == 3
 
 
 def test_apply_commit_terminate_finishes_once_then_rejects():
@@ -111,3 +111,19 @@ def test_attempt_state_round_trips_through_json():
     ).state
     text = json.dumps(state.to_dict())
     assert AttemptState.from_dict(json.loads(text)) == state
+
+
+def test_apply_commit_sequence_numbers_count_per_tab():
+    state = apply_commit(
+        state_for(), [["cmi.location", "a"]], version="2004-4th", seq=1, tab="A"
+    ).state
+    other = apply_commit(
+        state, [["cmi.location", "b"]], version="2004-4th", seq=1, tab="B"
+    )
+    assert other.duplicate is False
+    assert other.state.cmi["cmi.location"] == "b"
+    retry = apply_commit(
+        other.state, [["cmi.location", "a"]], version="2004-4th", seq=1, tab="A"
+    )
+    assert retry.duplicate is True
+    assert retry.state.seqs == {"A": 1, "B": 1}

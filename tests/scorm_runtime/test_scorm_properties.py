@@ -22,6 +22,7 @@ def _element_names(version: str) -> list[str]:
     for path in definitions(version)["elements"]:
         names.append(path.replace(".n.", ".0.").replace("{target}", "{target=a}"))
         names.append(path.replace(".n.", ".1.").replace("{target}", "{target=b}"))
+        names.append(path)  # the table's own placeholders must be refused, not crash
     return names
 
 

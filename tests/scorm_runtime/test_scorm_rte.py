@@ -76,6 +76,7 @@ def test_api_error_string_and_diagnostic_for_last_error():
     assert api.get_diagnostic("406") == "Data Model Element Type Mismatch"
     assert api.get_error_string("999") == ""
     assert api.get_error_string("abc") == ""
+    assert api.get_error_string(" 405") == ""
 
 
 def test_api_success_resets_last_error():
@@ -98,7 +99,7 @@ def test_api_commit_passes_batches_with_sequence_numbers():
         (1, [("cmi.location", "p2")], False),
         (2, [("cmi.exit", "suspend")], True),
     ]
-    assert api.state.seq == 2
+    assert api.state.last_seq() == 2
 
 
 def test_api_commit_store_failure_391_and_data_kept_pending():

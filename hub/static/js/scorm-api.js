@@ -11,7 +11,7 @@
  * ---------
  *   var adapter = InteropScorm.install({
  *     definitions: <object>,     // parsed definitions_json(version, settings)
- *     state: {cmi, seq, phase},  // AttemptState.to_dict() (at least cmi and seq)
+ *     state: {cmi: {...}},       // AttemptState.to_dict() (only cmi is read)
  *     transport: {
  *       commit: function (changes, seq, meta) { return Promise },   // required
  *       commitSync: function (changes, seq, meta) { return bool },  // optional
@@ -23,20 +23,24 @@
  *     onTerminate: function (cmi) {}  // optional; the player navigates on it
  *   });
  *
- *   changes: [[element, value], ...] in call order; seq: 1, 2, ... per attempt,
- *   each batch sent until acknowledged (the server ignores a seq it already applied,
- *   so retries are idempotent); meta: {terminate: bool}.
+ *   changes: [[element, value], ...] of the successful SetValue calls, in order.
+ *   seq: 1, 2, ... per attempt and tab; meta: {terminate: bool, tab: "<tab id>"}.
+ *   The server applies a batch with
+ *     apply_commit(state, changes, version=..., settings=..., seq=seq,
+ *                  tab=meta.tab, terminate=meta.terminate)
+ *   which ignores a (tab, seq) it already applied, so every retry is idempotent.
+ *   commit() resolves once the batch is durable on the server and rejects otherwise.
  *   - Commit / Terminate seal the pending changes into a batch, store it in the
  *     localStorage queue (durable on this device) and send it with commit(); with
- *     commitSync they return "true" only once the server stored it.
+ *     commitSync they return "true" only once the server stored it (else 391/111
+ *     for 2004, 101 for 1.2, and the batch stays queued).
  *   - Autocommit every definitions.settings.autocommit_seconds; on pagehide and
  *     visibilitychange(hidden) the queue goes out through beacon() (sendBeacon or
  *     fetch keepalive: browsers block synchronous XHR during unload).
  *   - Failed sends are retried with backoff and on the "online" event; a queue left
- *     by a closed tab is sent when the attempt is opened again.
+ *     by a closed tab is sent again when the attempt is opened again.
  *   - A second tab on the same attempt takes the lock; this one then seals its
- *     changes and refuses further SetValue/Commit (error 101/391), so two tabs never
- *     interleave sequence numbers.
+ *     changes and refuses further SetValue/Commit/Terminate (391/111, 1.2: 101).
  */
 (function (root) {
   "use strict";
@@ -237,7 +241,7 @@
     var indices = [];
     var template = [];
     for (var i = 0; i < segments.length; i++) {
-      if (segments[i] === "") return null;
+      if (segments[i] === "" || segments[i] === "n") return null;
       if (INDEX_RE.test(segments[i])) {
         indices.push(Number(segments[i]));
         template.push("n");
@@ -462,7 +466,7 @@
     var cmi = state.cmi || {};
     for (var key in cmi) if (own(cmi, key)) this.cmi[key] = String(cmi[key]);
     this.phase = "not-initialized";
-    this.seq = state.seq || 0;
+    this.seq = 0; // sequence numbers count per tab (AttemptState.seqs)
     this.pending = [];
     this.lastError = 0;
     this.lastDiagnostic = "";
@@ -477,8 +481,6 @@
     this.sending = false;
     this.retryDelay = 1000;
     this.queue = this.loadQueue();
-    var queued = this.queue;
-    for (var q = 0; q < queued.length; q++) this.seq = Math.max(this.seq, queued[q].seq);
   }
 
   Adapter.prototype.fail = function (condition, detail) {
@@ -493,11 +495,11 @@
     this.lastDiagnostic = "";
   };
 
-  Adapter.prototype.guard = function (before, after) {
+  Adapter.prototype.guard = function (before, after, superseded) {
     if (this.phase === "not-initialized") throw new ScormError(before, this.defs);
     if (this.phase === "terminated") throw new ScormError(after, this.defs);
-    if (this.superseded) {
-      throw new ScormError("commit_failure", this.defs, "attempt opened in another tab");
+    if (superseded && this.superseded) {
+      throw new ScormError(superseded, this.defs, "attempt opened in another tab");
     }
   };
 
@@ -535,7 +537,7 @@
 
   Adapter.prototype.setValue = function (element, value) {
     return this.run(function () {
-      this.guard("set_before_init", "set_after_term");
+      this.guard("set_before_init", "set_after_term", "commit_failure");
       element = text(element);
       value = text(value);
       var deviation = setValue(this.defs, this.cmi, element, value);
@@ -549,7 +551,7 @@
   Adapter.prototype.commit = function (parameter) {
     return this.run(function () {
       if (text(parameter) !== "") throw new ScormError("argument", this.defs);
-      this.guard("commit_before_init", "commit_after_term");
+      this.guard("commit_before_init", "commit_after_term", "commit_failure");
       this.seal(false, "commit_failure");
       this.ok();
       return "true";
@@ -559,7 +561,7 @@
   Adapter.prototype.terminate = function (parameter) {
     return this.run(function () {
       if (text(parameter) !== "") throw new ScormError("argument", this.defs);
-      this.guard("term_before_init", "term_after_term");
+      this.guard("term_before_init", "term_after_term", "term_failure");
       this.seal(true, "term_failure");
       this.phase = "terminated";
       this.stopTimers();
@@ -570,8 +572,10 @@
   };
 
   Adapter.prototype.errorString = function (code) {
-    var key = String(Number(text(code)));
-    return own(this.defs.errors, key) && text(code).trim() !== "" ? this.defs.errors[key] : "";
+    code = text(code);
+    if (!/^[0-9]+$/.test(code)) return "";
+    var key = String(Number(code));
+    return own(this.defs.errors, key) ? this.defs.errors[key] : "";
   };
 
   Adapter.prototype.diagnostic = function (code) {
@@ -592,19 +596,16 @@
       this.flushQueue();
       return;
     }
-    var batch = {seq: ++this.seq, changes: this.pending, terminate: terminate};
-    this.pending = [];
-    this.queue.push(batch);
-    this.saveQueue();
+    var batch = this.newBatch(terminate);
     if (this.transport.commitSync) {
       var stored = false;
       try {
-        stored = this.transport.commitSync(batch.changes, batch.seq, {terminate: terminate});
+        stored = this.transport.commitSync(batch.changes, batch.seq, meta(batch));
       } catch (error) {
         stored = false;
       }
       if (stored) {
-        this.acknowledge(batch.seq);
+          this.acknowledge(batch);
       } else {
         this.scheduleRetry();
         throw new ScormError(failure, this.defs, "batch " + batch.seq + " queued");
@@ -613,8 +614,21 @@
     this.flushQueue();
   };
 
-  Adapter.prototype.acknowledge = function (seq) {
-    this.queue = this.queue.filter(function (batch) { return batch.seq > seq; });
+  Adapter.prototype.newBatch = function (terminate) {
+    var batch = {tab: this.tabId, seq: ++this.seq, changes: this.pending,
+      terminate: terminate};
+    this.pending = [];
+    this.queue.push(batch);
+    this.saveQueue();
+    return batch;
+  };
+
+  function meta(batch) {
+    return {terminate: batch.terminate, tab: batch.tab};
+  }
+
+  Adapter.prototype.acknowledge = function (sent) {
+    this.queue = this.queue.filter(function (batch) { return batch !== sent; });
     this.saveQueue();
   };
 
@@ -625,12 +639,12 @@
     this.sending = true;
     Promise.resolve()
       .then(function () {
-        return self.transport.commit(batch.changes, batch.seq, {terminate: batch.terminate});
+        return self.transport.commit(batch.changes, batch.seq, meta(batch));
       })
       .then(function () {
         self.sending = false;
         self.retryDelay = 1000;
-        self.acknowledge(batch.seq);
+        self.acknowledge(batch);
         self.flushQueue();
       }, function () {
         self.sending = false;
@@ -675,14 +689,11 @@
   /* pagehide / visibilitychange: seal and hand the queue to beacon(). */
   Adapter.prototype.pageHidden = function () {
     if (this.phase === "running" && this.pending.length && !this.superseded) {
-      var batch = {seq: ++this.seq, changes: this.pending, terminate: false};
-      this.pending = [];
-      this.queue.push(batch);
-      this.saveQueue();
+      this.newBatch(false);
     }
     var beacon = this.transport.beacon;
     for (var i = 0; beacon && i < this.queue.length; i++) {
-      beacon(this.queue[i].changes, this.queue[i].seq, {terminate: this.queue[i].terminate});
+      beacon(this.queue[i].changes, this.queue[i].seq, meta(this.queue[i]));
     }
     if (!beacon) this.flushQueue();
   };
