@@ -19,6 +19,7 @@ from importers.model import (
     Resource,
     Sequencing,
     XapiActivity,
+    effective_sequencing,
 )
 from importers.reader import ImportResult, read_package
 from importers.registry import IMPORTERS, get_importer, register
@@ -46,6 +47,7 @@ __all__ = [
     "Severity",
     "ValidationReport",
     "XapiActivity",
+    "effective_sequencing",
     "extract_package",
     "get_importer",
     "read_package",

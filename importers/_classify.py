@@ -1,6 +1,6 @@
 """Tell IMS content packages apart: SCORM 1.2, SCORM 2004, CC, QTI or plain CP.
 
-SCORM 1.2 CAM §2.3.2 and SCORM 2004 4th ed. CAM §3.4.1.3 put the version in
+SCORM 1.2 CAM §2.3 and SCORM 2004 4th ed. CAM §3 put the version in
 ``<metadata><schemaversion>``; packages without it are recognised by the
 namespaces they use.
 """

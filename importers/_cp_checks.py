@@ -25,7 +25,7 @@ _DESCRIPTIVE_SUFFIXES = (".xsd", ".dtd")
 
 
 def choose_organization(ctx: ParseContext, parts: ManifestParts) -> Organization | None:
-    """The organization to deliver: the default one (IMS CP 1.1.4 §4.2.1).
+    """The organization to deliver: the default one (IMS CP 1.1.4 information model).
 
     Without a ``default`` attribute the first organization is used.
     """
@@ -53,7 +53,7 @@ def choose_organization(ctx: ParseContext, parts: ManifestParts) -> Organization
 
 
 def check_identifiers(ctx: ParseContext, root: etree._Element) -> None:
-    """Item and organization identifiers must be unique (IMS CP 1.1.4 §4.3)."""
+    """Item and organization identifiers must be unique (IMS CP 1.1.4 information model)."""
     nodes = elements_named(root, "item") + elements_named(root, "organization")
     counts = Counter(attr(node, "identifier") for node in nodes)
     for node in nodes:

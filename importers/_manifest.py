@@ -1,7 +1,7 @@
 """IMS Content Packaging 1.1.4 reading shared by SCORM 1.2 and SCORM 2004.
 
 Organizations, the item tree, resources with xml:base resolution (IMS CP
-1.1.4 §4.5, SCORM 2004 4th ed. CAM §3.4.1) and the identifiers between them.
+1.1.4 information model, SCORM 2004 4th ed. CAM §3) and the identifiers between them.
 Each SCORM flavour adds its own item fields through :data:`ExtraFields`.
 """
 
@@ -165,7 +165,7 @@ def _read_organization(
         return None
     title_el = child(element, "title")
     if title_el is None or not text(title_el):
-        # SCORM 1.2 CAM §2.3.3.1 / 2004 4th ed. CAM §3.4.1.7: title is 1 and only 1.
+        # SCORM 1.2 CAM §2.3 / 2004 4th ed. CAM §3: title is 1 and only 1.
         ctx.error(
             "missing_title", f"organization {identifier!r} has no <title>", element
         )

@@ -42,8 +42,8 @@ def report_schema(ctx: ParseContext, root: etree._Element, kind: str) -> None:
 def check_scorm_types(ctx: ParseContext, root: etree._Element) -> None:
     """Every resource should say whether it is a SCO or an asset.
 
-    SCORM 1.2 CAM §2.3.5 (adlcp:scormtype) and SCORM 2004 4th ed. CAM
-    §3.4.1.16 (adlcp:scormType) make the attribute mandatory; without it the
+    SCORM 1.2 CAM §2.3 (adlcp:scormtype) and SCORM 2004 4th ed. CAM
+    §3 (adlcp:scormType) make the attribute mandatory; without it the
     resource is treated as an asset, which is what most LMSs do.
     """
     for node in elements_named(root, "resource"):

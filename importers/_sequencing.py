@@ -62,7 +62,7 @@ def _present(element: etree._Element) -> tuple[str, ...]:
 
 
 def read_sequencing(element: etree._Element) -> Sequencing:
-    """Read an ``imsss:sequencing`` element (CAM 4th ed. §5.1)."""
+    """Read an ``imsss:sequencing`` element (CAM 4th ed. §5)."""
     return Sequencing(
         id=attr(element, "ID"),
         id_ref=attr(element, "IDRef"),
@@ -82,7 +82,7 @@ def read_sequencing(element: etree._Element) -> Sequencing:
 
 
 def _control_mode(node: etree._Element | None) -> ControlMode:
-    # CAM 4th ed. §5.1.2, defaults from its attribute table.
+    # CAM 4th ed. §5, defaults from its attribute table.
     return ControlMode(
         choice=flag(node, "choice", True),
         choice_exit=flag(node, "choiceExit", True),
@@ -203,7 +203,7 @@ def _decimal(value: str, default: float) -> float:
 
 
 def _map_info(node: etree._Element) -> MapInfo:
-    # imsss:mapInfo (CAM §5.1.7.2) and adlseq:mapInfo (CAM 4th ed. §5.2.4)
+    # imsss:mapInfo (CAM §5) and adlseq:mapInfo (CAM 4th ed. §5)
     # share the target and read/write flags; ADL adds score/completion ones.
     values = {
         name: flag(node, name, default)

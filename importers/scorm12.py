@@ -32,7 +32,7 @@ def _mastery_score(element: etree._Element, ctx: ParseContext) -> float | None:
     except ValueError:
         value = -1.0
     if not 0 <= value <= 100:
-        # SCORM 1.2 CAM §2.3.5: adlcp:masteryscore is a decimal from 0 to 100.
+        # SCORM 1.2 CAM §2.3: adlcp:masteryscore is a decimal from 0 to 100.
         ctx.lenient(
             "invalid_value",
             f"adlcp:masteryscore {raw!r} is not a number from 0 to 100; ignored",
@@ -43,7 +43,7 @@ def _mastery_score(element: etree._Element, ctx: ParseContext) -> float | None:
 
 
 def item_fields(element: etree._Element, ctx: ParseContext) -> dict[str, Any]:
-    """The SCORM 1.2 adlcp fields of one ``<item>`` (CAM §2.3.5)."""
+    """The SCORM 1.2 adlcp fields of one ``<item>`` (CAM §2.3)."""
     return {
         "prerequisites": _optional(element, "prerequisites"),
         "mastery_score": _mastery_score(element, ctx),

@@ -1,8 +1,8 @@
 """SCORM 2004 packages, 2nd to 4th edition (ADL SCORM 2004 4th ed. CAM).
 
 https://adlnet.gov/projects/scorm-2004-4th-edition/ — items carry the ADL CP
-extensions (CAM §3.4.1.10-26), ADL NAV presentation (§5.3) and the IMS SS /
-ADL SEQ sequencing definition (§5.1, §5.2); shared sequencing sets live in
+extensions (CAM §3), ADL NAV presentation (§5) and the IMS SS /
+ADL SEQ sequencing definition (§5, §5); shared sequencing sets live in
 ``imsss:sequencingCollection`` and are referenced by ``IDRef``.
 """
 
@@ -81,7 +81,7 @@ def item_fields(element: etree._Element, ctx: ParseContext) -> dict[str, Any]:
 
 
 def organization_fields(element: etree._Element, ctx: ParseContext) -> dict[str, Any]:
-    """Organization sequencing and the global-scope flags (CAM §3.4.1.6)."""
+    """Organization sequencing and the global-scope flags (CAM §3)."""
     del ctx
     return {
         "sequencing": _sequencing(element),
@@ -110,7 +110,7 @@ def read_collection(ctx: ParseContext, root: etree._Element) -> tuple[Sequencing
 def check_sequencing_refs(
     ctx: ParseContext, root: etree._Element, collection: tuple[Sequencing, ...]
 ) -> None:
-    """Every ``IDRef`` must name a collection member (CAM 4th ed. §5.1.1)."""
+    """Every ``IDRef`` must name a collection member (CAM 4th ed. §5)."""
     known = {sequencing.id for sequencing in collection}
     for node in root.iter(f"{{{IMSSS_NS}}}sequencing"):
         ref = attr(node, "IDRef")

@@ -15,7 +15,7 @@ from importers._xml import local
 from importers.errors import PackageImportError
 from importers.source import PackageSource
 
-#: AICC CMI001 course files (CMI001 §6): descriptor, structure, AUs.
+#: AICC CMI001 course files: course description, AUs, structure, descriptors.
 _AICC_SUFFIXES = frozenset({".crs", ".au", ".des", ".cst"})
 _QTI_ROOTS = frozenset({"questestinterop", "assessmentItem", "assessmentTest"})
 _QTI_SNIFF_LIMIT = 20

@@ -319,3 +319,32 @@ def test_read_package_scorm2004_schema_enum_violation_strict_rejected(make_zip):
     assert not result.accepted
     assert result.report.errors[0].code == "schema"
     assert "tracked" in result.report.errors[0].message
+
+
+def test_effective_sequencing_item_overrides_collection(make_zip):
+    from importers import effective_sequencing
+
+    items = (
+        '<item identifier="I1" identifierref="R1"><title>One</title>'
+        '<imsss:sequencing IDRef="common"><imsss:controlMode choice="false"/>'
+        "</imsss:sequencing></item>"
+        '<item identifier="I2" identifierref="R1"><title>Two</title>'
+        '<imsss:sequencing IDRef="common"/></item>'
+        '<item identifier="I3" identifierref="R1"><title>Three</title></item>'
+    )
+    tail = (
+        '<imsss:sequencingCollection><imsss:sequencing ID="common">'
+        '<imsss:controlMode flow="true"/><imsss:limitConditions attemptLimit="2"/>'
+        "</imsss:sequencing></imsss:sequencingCollection>"
+    )
+    package = _read(make_zip, scorm2004_manifest(items, tail=tail), strict=True).package
+    first, second, third = package.organizations[0].items
+    collection = package.sequencing_collection
+    merged = effective_sequencing(first.sequencing, collection)
+    assert not merged.control_mode.choice and not merged.control_mode.flow
+    assert merged.limit_conditions.attempt_limit == 2
+    assert merged.id_ref == "common"
+    inherited = effective_sequencing(second.sequencing, collection)
+    assert inherited.control_mode.flow and inherited.limit_conditions.attempt_limit == 2
+    assert effective_sequencing(third.sequencing, collection) is None
+    assert effective_sequencing(first.sequencing, ()) is first.sequencing
