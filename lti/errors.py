@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import requests
-from pylti1p3.exception import LtiException, LtiServiceException
+from pylti1p3.exception import LtiServiceException
 
 
 class LtiError(Exception):
@@ -141,7 +141,5 @@ def translate_service_errors(
         raise error_type(
             what, status=response.status_code, body=response.text, url=str(response.url)
         ) from exc
-    except LtiException as exc:
-        raise error_type(f"{what}: {exc}") from exc
     except requests.RequestException as exc:
         raise error_type(f"{what}: {exc}") from exc

@@ -17,21 +17,19 @@ from typing import Any
 
 import jwt
 import requests
-from pylti1p3.cookie import CookieService
 from pylti1p3.exception import LtiException
 from pylti1p3.message_launch import MessageLaunch
 from pylti1p3.session import SessionService
 
 from lti import _state, claims, platform_storage
+from lti._pylti import ParamsRequest, RecordingCookies
 from lti.context import LaunchContext
 from lti.errors import JwksFetchError, LaunchErrorReason, LtiLaunchError
 from lti.jwks import PlatformKeySets
-from lti.oidc_login import _ParamsRequest
 from lti.stores import (
     Clock,
     LaunchDataStore,
     NonceStore,
-    PlatformRegistration,
     RegistrationStore,
     utc_now,
 )
@@ -73,29 +71,18 @@ def _translated(reason: LaunchErrorReason) -> Iterator[None]:
         raise LtiLaunchError(reason, str(exc)) from exc
 
 
-class _Cookies(CookieService):
-    def __init__(self, cookies: Mapping[str, str]) -> None:
-        self._cookies = cookies
-
-    def get_cookie(self, name: str) -> str | None:
-        return self._cookies.get(name)
-
-    def set_cookie(self, name: str, value: str | int, exp: int | None = 3600) -> None:
-        raise LtiLaunchError(R.INVALID_MESSAGE, "a launch sets no cookie")
-
-
 class _HubMessageLaunch(MessageLaunch):
     """One launch request; ``LaunchValidator`` creates a fresh one per request."""
 
     def __init__(
         self, validator: "LaunchValidator", params: Mapping[str, str], login: Any
     ) -> None:
-        request = _ParamsRequest(params)
+        request = ParamsRequest(params)
         super().__init__(
             request,
             validator.tool_conf,
             session_service=SessionService(request),
-            cookie_service=_Cookies({}),
+            cookie_service=RecordingCookies(),
             requests_session=validator.session,
         )
         self._validator = validator
@@ -145,10 +132,13 @@ class _HubMessageLaunch(MessageLaunch):
             raise LtiLaunchError(R.WRONG_AUDIENCE, "aud/azp is not this client")
 
     def validate_jwt_signature(self) -> "_HubMessageLaunch":
-        record = self.registration_record()
+        registration = self._registration
+        assert registration is not None  # set by validate_registration
         kid = self._jwt["header"]["kid"]
         try:
-            key = self._validator.key_sets.find_key(record.jwks_url, kid)
+            key = self._validator.key_sets.find_key(
+                str(registration.get_key_set_url()), kid
+            )
         except JwksFetchError as exc:
             raise LtiLaunchError(R.JWKS_UNAVAILABLE, str(exc)) from exc
         if key is None or key.get("alg", "RS256") not in ALLOWED_ALGORITHMS:
@@ -158,8 +148,8 @@ class _HubMessageLaunch(MessageLaunch):
                 self._get_id_token(),
                 jwt.PyJWK(key, "RS256").key,
                 algorithms=list(ALLOWED_ALGORITHMS),
-                audience=record.client_id,
-                issuer=record.issuer,
+                audience=registration.get_client_id(),
+                issuer=registration.get_issuer(),
                 options={
                     "verify_exp": False,  # checked below against the injected clock
                     "verify_iat": False,
@@ -222,14 +212,6 @@ class _HubMessageLaunch(MessageLaunch):
         with _translated(R.INVALID_MESSAGE):
             super().validate_message()
         return self
-
-    def registration_record(self) -> PlatformRegistration:
-        record = self._validator.tool_conf.find_record(
-            self._login.issuer, self._login.client_id
-        )
-        if record is None:
-            raise LtiLaunchError(R.UNKNOWN_REGISTRATION, self._login.issuer)
-        return record
 
     def body(self) -> dict[str, Any]:
         return dict(self._jwt["body"])

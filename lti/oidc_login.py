@@ -9,17 +9,14 @@ client-side postMessage storage flow (``lti_storage_target``) with a cookie fall
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlencode
 
-from pylti1p3.cookie import CookieService
 from pylti1p3.exception import OIDCException
 from pylti1p3.oidc_login import OIDCLogin
 from pylti1p3.redirect import Redirect
-from pylti1p3.request import Request
-from pylti1p3.session import SessionService
 
 from lti import _state, platform_storage
+from lti._pylti import ParamsRequest, RecordingCookies, RecordingSession, UrlRedirect
 from lti.errors import LaunchErrorReason, LtiLaunchError
 from lti.stores import Clock, LaunchDataStore, RegistrationStore, utc_now
 from lti.tool_config import StoreToolConf
@@ -65,62 +62,12 @@ class LoginResponse:
     nonce: str
 
 
-class _ParamsRequest(Request):
-    def __init__(self, params: Mapping[str, str]) -> None:
-        self._params = params
-
-    @property
-    def session(self) -> dict[str, Any]:
-        return {}
-
-    def is_secure(self) -> bool:
-        return True
-
-    def get_param(self, key: str) -> str:
-        return self._params.get(key) or ""
-
-
-class _RecordingCookies(CookieService):
-    def __init__(self) -> None:
-        self.state: str | None = None
-
-    def get_cookie(self, name: str) -> str | None:
-        return None
-
-    def set_cookie(self, name: str, value: str | int, exp: int | None = 3600) -> None:
-        # pylti1p3 sets exactly one cookie at login: the state, named by its value.
-        self.state = str(value)
-
-
-class _RecordingSession(SessionService):
-    def __init__(self, request: Request) -> None:
-        super().__init__(request)
-        self.nonce: str | None = None
-
-    def save_nonce(self, nonce: str) -> None:
-        self.nonce = nonce
-
-
-class _UrlRedirect(Redirect[str]):
-    def __init__(self, url: str) -> None:
-        self._url = url
-
-    def do_redirect(self) -> str:
-        return self._url
-
-    def do_js_redirect(self) -> str:
-        return self._url
-
-    def set_redirect_url(self, location: str) -> None:
-        self._url = location
-
-    def get_redirect_url(self) -> str:
-        return self._url
-
-
 class _HubOIDCLogin(OIDCLogin):
     def get_redirect(self, url: str) -> Redirect[str]:
-        return _UrlRedirect(url)
+        return UrlRedirect(url)
+
+    def auth_login_url(self) -> str:
+        return str(self._registration.get_auth_login_url())
 
     def _get_uuid(self) -> str:
         return secrets.token_urlsafe(24)
@@ -163,12 +110,9 @@ def initiate_login(
     # Security §5.1.1.1: the tool must only redirect to its own target link URIs.
     if _state.origin_of(target) != _state.origin_of(launch_url):
         raise LtiLaunchError(LaunchErrorReason.INVALID_TARGET_LINK_URI, target)
-    record = registrations.find_registration(params["iss"], params.get("client_id"))
-    if record is None:
-        raise LtiLaunchError(LaunchErrorReason.UNKNOWN_REGISTRATION, params["iss"])
-    request = _ParamsRequest(params)
-    cookies = _RecordingCookies()
-    session = _RecordingSession(request)
+    request = ParamsRequest(params)
+    cookies = RecordingCookies()
+    session = RecordingSession(request)
     login = _HubOIDCLogin(request, StoreToolConf(registrations), session, cookies)
     try:
         auth_url = login.get_redirect_object(launch_url).get_redirect_url()
@@ -178,10 +122,10 @@ def initiate_login(
     login_state = _state.LoginState(
         state=cookies.state,
         nonce=session.nonce,
-        issuer=record.issuer,
-        client_id=record.client_id,
+        issuer=str(login.get_iss()),
+        client_id=str(login.get_client_id()),
         target_link_uri=target,
-        platform_origin=_state.origin_of(record.auth_login_url),
+        platform_origin=_state.origin_of(login.auth_login_url()),
         storage_target=params.get(STORAGE_TARGET_PARAM) or None,
     )
     launch_data.put(

@@ -59,8 +59,8 @@ class StoreToolConf(ToolConfAbstract):
     def find_record(
         self, iss: str, client_id: str | None
     ) -> PlatformRegistration | None:
-        """Return our registration record for (iss, client_id)."""
-        return self._registrations.find_registration(iss, client_id)
+        """Return our registration record for (iss, client_id); "" means no client id."""
+        return self._registrations.find_registration(iss, client_id or None)
 
     def find_registration_by_issuer(  # type: ignore[override]
         self, iss: str, *args: Any, **kwargs: Any

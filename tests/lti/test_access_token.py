@@ -120,3 +120,14 @@ def test_token_cache_key_differs_by_client_and_scopes():
     assert a == token_cache_key(registration(), list(reversed(SCOPES)))
     assert a != token_cache_key(registration(client_id="other"), SCOPES)
     assert a != token_cache_key(registration(), [claims.SCOPE_SCORE])
+
+
+def test_service_request_network_error_is_retryable_service_error(
+    connector, rsps, token_endpoint
+):
+    url = "https://platform.example/lineitems/1"
+    rsps.add(responses.GET, url, body=requests.ReadTimeout("read timed out"))
+    with pytest.raises(AgsError, match="read timed out") as info:
+        connector.request(SCOPES, url, error_type=AgsError, what="get")
+    assert info.value.status is None
+    assert info.value.retryable
