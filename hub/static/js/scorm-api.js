@@ -370,18 +370,21 @@
     if (evaluated !== null) return evaluated;
     if (own(store, element)) return store[element];
     if (spec["default"] !== null) return spec["default"];
-    if (defs.version === "1.2") return "";
     throw new ScormError("not_initialized", defs, element);
   }
 
-  function collectionLimit(defs, store, collection, indices, rules) {
+  function collectionLimits(defs, store, collection, indices, rules) {
+    var spm = rules.spm, limit = rules.max;
     if (collection === "cmi.interactions.n.correct_responses") {
       var typeKey = fill("cmi.interactions.n.type", indices);
       var kind = own(store, typeKey) ? store[typeKey] : "";
       var limits = defs.interactions.pattern_limits;
-      if (own(limits, kind) && limits[kind] === 1) return 1;
+      if (own(limits, kind)) {
+        spm = limits[kind];
+        if (spm === 1 || defs.settings.strict) limit = spm;
+      }
     }
-    return rules.max;
+    return [spm, limit];
   }
 
   function checkSetIndices(defs, store, template, indices) {
@@ -395,9 +398,8 @@
         throw new ScormError("set_out_of_order", defs, found[i][1]);
       }
       if (index === size) {
-        if (index >= collectionLimit(defs, store, found[i][0], indices, rules)) {
-          throw new ScormError("spm_exceeded", defs, found[i][1]);
-        }
+        var limits = collectionLimits(defs, store, found[i][0], indices, rules);
+        if (index >= limits[1]) throw new ScormError("spm_exceeded", defs, found[i][1]);
         created.push(found[i][1]);
       }
     }

@@ -105,6 +105,9 @@ def course_archive(course_id: int):
 @bp.post("/courses/<int:course_id>/enrollments")
 @admin_required
 def course_enroll(course_id: int):
+    # The course in the URL must be this organization's (404 otherwise); problems
+    # with the submitted fields come back as a message on the course page.
+    courses.get_course(db.session, org_id=current_actor().org_id, course_id=course_id)
     form = FormState.from_request(request.form)
     with form.handling():
         data = form.parse(EnrollmentCreate, course_id=course_id)
@@ -124,6 +127,9 @@ def course_enroll(course_id: int):
 @bp.post("/courses/<int:course_id>/groups")
 @admin_required
 def course_enroll_group(course_id: int):
+    # The course in the URL must be this organization's (404 otherwise); problems
+    # with the submitted fields come back as a message on the course page.
+    courses.get_course(db.session, org_id=current_actor().org_id, course_id=course_id)
     form = FormState.from_request(request.form)
     with form.handling():
         created = enrollments.enroll_group(
@@ -141,6 +147,9 @@ def course_enroll_group(course_id: int):
 @bp.post("/courses/<int:course_id>/rules")
 @admin_required
 def course_rule_new(course_id: int):
+    # The course in the URL must be this organization's (404 otherwise); problems
+    # with the submitted fields come back as a message on the course page.
+    courses.get_course(db.session, org_id=current_actor().org_id, course_id=course_id)
     form = FormState.from_request(request.form)
     with form.handling():
         enrollments.create_rule(

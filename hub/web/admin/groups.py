@@ -48,6 +48,7 @@ def group_detail(group_id: int):
 @bp.post("/groups/<int:group_id>/members")
 @admin_required
 def group_add_member(group_id: int):
+    enrollments.get_group(db.session, org_id=current_actor().org_id, group_id=group_id)
     form = FormState.from_request(request.form)
     with form.handling():
         added = enrollments.add_group_member(

@@ -9,6 +9,9 @@ from pydantic import BaseModel
 
 from hub.errors import AuthenticationRequiredError, HubError, ValidationError
 from hub.extensions import csrf, db
+from hub.services import accounts as account_service
+from hub.services import courses as course_service
+from hub.services import enrollments as enrollment_service
 from hub.services.api_keys import authenticate_api_key
 from hub.services.authz import Actor
 from hub.services.pagination import Page
@@ -44,6 +47,31 @@ def _authenticate() -> None:
             "'hub api-key create')"
         )
     g.actor = authenticate_api_key(db.session, secret.strip())
+    _check_path_objects(g.actor)
+
+
+def _check_path_objects(current: Actor) -> None:
+    """Every object named in the URL must be the caller's organization's: 404 first,
+    before the body is read, whatever the endpoint (one check for every route)."""
+    getters = {
+        "user_id": lambda i: account_service.get_user(
+            db.session, org_id=current.org_id, user_id=i
+        ),
+        "course_id": lambda i: course_service.get_course(
+            db.session, org_id=current.org_id, course_id=i
+        ),
+        "enrollment_id": lambda i: enrollment_service.get_enrollment(
+            db.session, org_id=current.org_id, enrollment_id=i
+        ),
+        "group_id": lambda i: enrollment_service.get_group(
+            db.session, org_id=current.org_id, group_id=i
+        ),
+        "rule_id": lambda i: enrollment_service.get_rule(
+            db.session, org_id=current.org_id, rule_id=i
+        ),
+    }
+    for name, value in (request.view_args or {}).items():
+        getters[name](value)
 
 
 def actor() -> Actor:

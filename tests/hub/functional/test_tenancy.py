@@ -1,0 +1,280 @@
+"""Multi-tenancy: every route and API endpoint, used by organization A against the
+objects of organization B, answers 404 or 403 and changes nothing of B.
+
+The test walks ``app.url_map``, so a route added later is covered automatically; a
+route whose parameters it does not know fails the test until it is taught them.
+"""
+
+import pytest
+from sqlalchemy import select
+
+from hub.models import (
+    ApiKey,
+    Course,
+    CourseRole,
+    Enrollment,
+    EnrollmentRule,
+    Group,
+    GroupMember,
+    Organization,
+    OrgRole,
+    User,
+)
+from hub.schemas import RuleCreate
+from hub.services import enrollments
+from tests.factories import (
+    PASSWORD,
+    make_api_key,
+    make_course,
+    make_enrollment,
+    make_group,
+    make_org,
+    make_user,
+)
+
+# Routes that take no object id: they are checked for leaks in their listings instead.
+NO_OBJECT_ROUTES = {
+    "/",
+    "/dashboard",
+    "/login",
+    "/logout",
+    "/forgot-password",
+    "/reset-password/<token>",
+    "/healthz",
+    "/readyz",
+    "/static/<path:filename>",
+    "/api/v1/openapi.json",
+    "/admin/users",
+    "/admin/users/new",
+    "/admin/users/import",
+    "/admin/courses",
+    "/admin/courses/new",
+    "/admin/groups",
+    "/admin/api-keys",
+    "/api/v1/users",
+    "/api/v1/users/bulk",
+    "/api/v1/courses",
+    "/api/v1/enrollments",
+    "/api/v1/groups",
+    "/api/v1/enrollment-rules",
+}
+
+
+@pytest.fixture
+def tenants(session, settings):
+    a, b = make_org(session, slug="org-a"), make_org(session, slug="org-b")
+    make_user(
+        session,
+        a,
+        settings=settings,
+        email="admin@a.example",
+        role=OrgRole.ADMIN,
+        password=PASSWORD,
+    )
+    make_user(
+        session,
+        a,
+        settings=settings,
+        email="teacher@a.example",
+        role=OrgRole.INSTRUCTOR,
+        password=PASSWORD,
+    )
+    _, key_a = make_api_key(session, a)
+    b_user = make_user(
+        session,
+        b,
+        settings=settings,
+        email="victim@b.example",
+        attributes={"department": "Secret"},
+    )
+    b_course = make_course(session, b, code="B-SECRET", title="B secret course")
+    b_enrollment = make_enrollment(session, b_user, b_course)
+    b_group = make_group(session, b, name="B cohort")
+    enrollments.add_group_member(
+        session, org_id=b.id, group_id=b_group.id, user_id=b_user.id
+    )
+    b_rule = enrollments.create_rule(
+        session,
+        org_id=b.id,
+        data=RuleCreate(course_id=b_course.id, attribute="department", value="Secret"),
+    )
+    b_key, _ = make_api_key(session, b)
+    session.commit()
+    return {
+        "key_a": key_a,
+        "ids": {
+            "user_id": b_user.id,
+            "course_id": b_course.id,
+            "enrollment_id": b_enrollment.id,
+            "group_id": b_group.id,
+            "rule_id": b_rule.id,
+            "key_id": b_key.id,
+        },
+        "b_id": b.id,
+    }
+
+
+def _snapshot(session, org_id):
+    session.expire_all()
+    rows = []
+    for model in (User, Course, Enrollment, Group, EnrollmentRule, ApiKey):
+        for obj in session.scalars(select(model).where(model.org_id == org_id)):
+            rows.append(
+                {
+                    c.key: getattr(obj, c.key)
+                    for c in model.__mapper__.column_attrs
+                    if c.key not in ("updated_at", "last_used_at")
+                }
+            )
+    rows.append(
+        sorted((m.group_id, m.user_id) for m in session.scalars(select(GroupMember)))
+    )
+    return rows
+
+
+def _object_routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.rule in NO_OBJECT_ROUTES:
+            continue
+        assert rule.arguments, (
+            f"{rule.rule}: add it to NO_OBJECT_ROUTES or give it an id"
+        )
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def _url(rule, ids):
+    unknown = set(rule.arguments) - set(ids)
+    assert not unknown, f"{rule.rule}: teach this test the parameter(s) {unknown}"
+    url = rule.rule
+    for name in rule.arguments:
+        url = url.replace(f"<int:{name}>", str(ids[name]))
+    return url
+
+
+HOSTILE_FORM = {
+    "email": "pwned@a.example",
+    "title": "pwned",
+    "code": "PWN",
+    "name": "pwned",
+    "user_id": "1",
+    "group_id": "1",
+    "status": "inactive",
+    "role": "admin",
+    "attribute": "department",
+    "operator": "equals",
+    "value": "Secret",
+}
+
+
+def test_routes_with_ids_of_another_org_answer_404_or_403(
+    app, web, api, session, tenants
+):
+    before = _snapshot(session, tenants["b_id"])
+    assert web.login("admin@a.example", PASSWORD, "org-a").status_code == 302
+    key = {"Authorization": f"Bearer {tenants['key_a']}"}
+    checked = 0
+    for rule, method in _object_routes(app):
+        url = _url(rule, tenants["ids"])
+        if rule.rule.startswith("/api/"):
+            response = api.open(url, method=method, headers=key, json=HOSTILE_FORM)
+        elif method == "GET":
+            response = web.get(url)
+        else:
+            response = web.post(url, HOSTILE_FORM) if method == "POST" else None
+        assert response.status_code in (403, 404), (method, url, response.status_code)
+        checked += 1
+    assert checked >= 20
+    assert _snapshot(session, tenants["b_id"]) == before
+
+
+def test_ids_of_another_org_in_request_bodies_are_404(web, api, session, tenants):
+    """Routes whose own id is A's, but whose body names B's objects."""
+    ids = tenants["ids"]
+    key = {"Authorization": f"Bearer {tenants['key_a']}"}
+    a_org = session.scalar(select(User).where(User.email == "admin@a.example")).org_id
+    org_a = session.get(Organization, a_org)
+    a_course = make_course(session, org_a)
+    a_group = make_group(session, org_a)
+    session.commit()
+    before = _snapshot(session, tenants["b_id"])
+    cases = [
+        ("/api/v1/enrollments", {"user_id": ids["user_id"], "course_id": a_course.id}),
+        ("/api/v1/enrollments", {"user_id": 1, "course_id": ids["course_id"]}),
+        (f"/api/v1/groups/{a_group.id}/members", {"user_id": ids["user_id"]}),
+        (f"/api/v1/groups/{a_group.id}/courses", {"course_id": ids["course_id"]}),
+        (
+            "/api/v1/enrollment-rules",
+            {
+                "course_id": ids["course_id"],
+                "attribute": "department",
+                "value": "Secret",
+            },
+        ),
+    ]
+    for url, payload in cases:
+        response = api.post(url, headers=key, json=payload)
+        assert response.status_code == 404, (url, response.json)
+    assert web.login("admin@a.example", PASSWORD, "org-a").status_code == 302
+    for url, form in [
+        (f"/admin/courses/{a_course.id}/enrollments", {"user_id": str(ids["user_id"])}),
+        (f"/admin/courses/{a_course.id}/groups", {"group_id": str(ids["group_id"])}),
+        (f"/admin/groups/{a_group.id}/members", {"user_id": str(ids["user_id"])}),
+    ]:
+        page = web.post(url, form, follow_redirects=True).get_data(as_text=True)
+        assert "flash-error" in page and "no " in page, url
+    assert _snapshot(session, tenants["b_id"]) == before
+    assert (
+        session.scalars(
+            select(Enrollment).where(Enrollment.course_id == a_course.id)
+        ).all()
+        == []
+    )
+
+
+def test_listings_never_show_another_orgs_objects(web, api, session, tenants):
+    key = {"Authorization": f"Bearer {tenants['key_a']}"}
+    for url in (
+        "/api/v1/users",
+        "/api/v1/courses",
+        "/api/v1/enrollments",
+        "/api/v1/groups",
+        "/api/v1/enrollment-rules",
+        "/api/v1/users?q=victim",
+        "/api/v1/courses?archived=1",
+    ):
+        body = api.get(url, headers=key).get_data(as_text=True)
+        assert "victim@b.example" not in body and "B-SECRET" not in body, url
+        assert "B cohort" not in body, url
+    assert web.login("admin@a.example", PASSWORD, "org-a").status_code == 302
+    for url in (
+        "/dashboard",
+        "/admin/users",
+        "/admin/users?q=victim",
+        "/admin/courses",
+        "/admin/courses?archived=1",
+        "/admin/groups",
+        "/admin/api-keys",
+    ):
+        page = web.get(url).get_data(as_text=True)
+        assert "victim@b.example" not in page and "B-SECRET" not in page, url
+        assert "B cohort" not in page, url
+
+
+def test_instructor_sees_only_courses_they_teach(web, session, tenants, settings):
+    teacher = session.scalar(select(User).where(User.email == "teacher@a.example"))
+    org_a = session.get(Organization, teacher.org_id)
+    taught, other = (
+        make_course(session, org_a, title="Taught"),
+        make_course(session, org_a, title="Other"),
+    )
+    make_enrollment(session, teacher, taught, role=CourseRole.INSTRUCTOR)
+    session.commit()
+    assert web.login("teacher@a.example", PASSWORD, "org-a").status_code == 302
+    page = web.get("/dashboard").get_data(as_text=True)
+    assert "Taught" in page and ">Other<" not in page
+    assert web.get(f"/teaching/courses/{taught.id}").status_code == 200
+    assert web.get(f"/teaching/courses/{other.id}").status_code == 403
+    assert (
+        web.get(f"/teaching/courses/{tenants['ids']['course_id']}").status_code == 404
+    )
