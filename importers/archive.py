@@ -34,6 +34,8 @@ _UNIX = 3  # APPNOTE 4.4.2 "version made by" host system: UNIX
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CHUNK = 1024 * 1024
 _JUNK_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+_MAX_PART_BYTES = 255  # NAME_MAX of common filesystems
+_MAX_PATH_BYTES = 1024
 
 Progress = Callable[[int, int], None]
 
@@ -85,6 +87,9 @@ def safe_member_name(name: str) -> str:
     parts = posix.split("/")
     if ".." in parts:
         raise _unsafe(name, "climbs out of the package with '..'")
+    too_long = any(len(part.encode()) > _MAX_PART_BYTES for part in parts)
+    if too_long or len(posix.encode()) > _MAX_PATH_BYTES:
+        raise _unsafe(name, "has a name too long for a file system")
     return "/".join(part for part in parts if part not in ("", "."))
 
 
@@ -283,14 +288,15 @@ def _write_file(folder: Path, relative: str) -> IO[bytes]:
     # Defence in depth: the name was already checked by safe_member_name.
     if not target.resolve().is_relative_to(folder.resolve()):
         raise _unsafe(relative, "resolves outside the package folder")
-    target.parent.mkdir(parents=True, exist_ok=True)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(target, flags, 0o644)
-    except FileExistsError as exc:
+    except (FileExistsError, NotADirectoryError, IsADirectoryError) as exc:
         raise PackageImportError(
             Reason.DUPLICATE_ENTRY,
-            f"zip entry {relative!r} collides with another entry",
+            f"zip entry {relative!r} collides with another entry (same name, or a "
+            "file where a folder is needed)",
             file=relative,
         ) from exc
     return os.fdopen(descriptor, "wb")

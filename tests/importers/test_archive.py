@@ -290,3 +290,23 @@ def test_extract_bytesio_source(tmp_path):
     buffer.seek(0)
     result = extract_package(buffer, tmp_path / "pkg")
     assert (result.path / "a" / "b.html").read_bytes() == PAGE
+
+
+@pytest.mark.parametrize(
+    "name", ["a" * 256 + ".html", "/".join(["folder"] * 200) + "/a.html"]
+)
+def test_safe_member_name_too_long_raises(name):
+    with pytest.raises(PackageImportError, match="too long"):
+        safe_member_name(name)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [("page", "page/index.html"), ("page/index.html", "page")],
+)
+def test_extract_file_folder_clash_rejected(make_zip, tmp_path, names):
+    package = make_zip(dict.fromkeys(names, PAGE))
+    with pytest.raises(PackageImportError, match="collides") as caught:
+        extract_package(package, tmp_path / "pkg")
+    assert caught.value.reason is Reason.DUPLICATE_ENTRY
+    assert not (tmp_path / "pkg").exists()

@@ -225,3 +225,16 @@ def test_import_result_rejected_to_dict_has_problem_fields(make_zip):
     problem = data["report"]["errors"][0]
     assert set(problem) == {"severity", "code", "message", "file", "line", "column"}
     assert problem["severity"] == "error"
+
+
+def test_read_package_external_entity_not_loaded(make_zip, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    xxe = (
+        f'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x SYSTEM "file://{secret}">]>'
+        '<tincan xmlns="http://projecttincan.com/tincan.xsd"><activities>'
+        '<activity id="http://e.org/a"><name>&x;</name><launch>index.html</launch>'
+        "</activity></activities></tincan>"
+    )
+    result = read_package(make_zip({"tincan.xml": xxe, "index.html": PAGE}))
+    assert "TOP-SECRET" not in json.dumps(result.to_dict())
