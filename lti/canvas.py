@@ -30,24 +30,7 @@ def canvas_developer_key_config(
         The JSON-serialisable configuration, plus ``redirect_uris`` for the key form.
     """
 
-    def placement(name: str, message_type: str, target: str) -> dict[str, Any]:
-        return {
-            "placement": name,
-            "message_type": message_type,
-            "target_link_uri": target,
-            "text": tool.title,
-            **({"icon_url": tool.logo_url} if tool.logo_url else {}),
-        }
-
-    deep = claims.MESSAGE_TYPE_DEEP_LINKING
-    placements = [
-        placement("link_selection", deep, tool.deep_linking_url),
-        placement("assignment_selection", deep, tool.deep_linking_url),
-        placement("editor_button", deep, tool.deep_linking_url),
-        placement(
-            "course_navigation", claims.MESSAGE_TYPE_RESOURCE_LINK, tool.launch_url
-        ),
-    ]
+    placements = _placements(tool)
     return {
         "title": tool.title,
         "description": tool.description or tool.title,
@@ -66,3 +49,24 @@ def canvas_developer_key_config(
         "custom_fields": {"canvas_course_id": "$Canvas.course.id"},
         "redirect_uris": list(tool.redirect_uris),
     }
+
+
+def _placements(tool: ToolInfo) -> list[dict[str, Any]]:
+    def placement(name: str, message_type: str, target: str) -> dict[str, Any]:
+        return {
+            "placement": name,
+            "message_type": message_type,
+            "target_link_uri": target,
+            "text": tool.title,
+            **({"icon_url": tool.logo_url} if tool.logo_url else {}),
+        }
+
+    deep = claims.MESSAGE_TYPE_DEEP_LINKING
+    return [
+        placement("link_selection", deep, tool.deep_linking_url),
+        placement("assignment_selection", deep, tool.deep_linking_url),
+        placement("editor_button", deep, tool.deep_linking_url),
+        placement(
+            "course_navigation", claims.MESSAGE_TYPE_RESOURCE_LINK, tool.launch_url
+        ),
+    ]

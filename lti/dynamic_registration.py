@@ -167,16 +167,7 @@ def register_with_platform(
         registration_token,
         allow_insecure=allow_insecure,
     )
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if registration_token:
-        headers["Authorization"] = f"Bearer {registration_token}"
-    answer = _json_call(
-        session,
-        "POST",
-        str(config["registration_endpoint"]),
-        headers=headers,
-        data=json.dumps(registration_request(tool, config)),
-    )
+    answer = _post_registration(session, config, registration_token, tool)
     client_id = answer.get("client_id")
     if not client_id:
         raise RegistrationError(
@@ -192,6 +183,24 @@ def register_with_platform(
         jwks_url=str(config["jwks_uri"]),
         deployment_ids=(str(deployment_id),) if deployment_id else (),
         auth_audience=config.get("authorization_server"),
+    )
+
+
+def _post_registration(
+    session: requests.Session,
+    config: Mapping[str, Any],
+    registration_token: str | None,
+    tool: ToolInfo,
+) -> dict[str, Any]:
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if registration_token:
+        headers["Authorization"] = f"Bearer {registration_token}"
+    return _json_call(
+        session,
+        "POST",
+        str(config["registration_endpoint"]),
+        headers=headers,
+        data=json.dumps(registration_request(tool, config)),
     )
 
 

@@ -39,6 +39,7 @@ R = LaunchErrorReason
 #: Security §5.1.3 step 6: the only algorithm accepted; ``none`` and HS* never are.
 ALLOWED_ALGORITHMS = ("RS256",)
 DEFAULT_LEEWAY = timedelta(seconds=60)
+MAX_NONCE_RETENTION = timedelta(hours=1)
 DEFAULT_MESSAGE_TYPES = frozenset(
     {claims.MESSAGE_TYPE_RESOURCE_LINK, claims.MESSAGE_TYPE_DEEP_LINKING}
 )
@@ -181,8 +182,12 @@ class _HubMessageLaunch(MessageLaunch):
         nonce = body["nonce"]
         if not secrets.compare_digest(str(nonce), self._login.nonce):
             raise LtiLaunchError(R.NONCE_MISMATCH, "nonce differs from the login's")
-        expires_at = (
-            datetime.fromtimestamp(float(body["exp"]), UTC) + self._validator.leeway
+        # Kept until the token expires, but no longer than MAX_NONCE_RETENTION: a
+        # nonce only ever matches the one login state it was issued for, and states
+        # live minutes, so a far-future exp must not grow the store without bound.
+        expires_at = min(
+            datetime.fromtimestamp(float(body["exp"]), UTC) + self._validator.leeway,
+            self._validator.clock() + MAX_NONCE_RETENTION,
         )
         # Security §5.1.3 step 9: a nonce is used once, across every process.
         if not self._validator.nonces.consume(nonce, expires_at):

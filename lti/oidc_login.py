@@ -110,24 +110,7 @@ def initiate_login(
     # Security §5.1.1.1: the tool must only redirect to its own target link URIs.
     if _state.origin_of(target) != _state.origin_of(launch_url):
         raise LtiLaunchError(LaunchErrorReason.INVALID_TARGET_LINK_URI, target)
-    request = ParamsRequest(params)
-    cookies = RecordingCookies()
-    session = RecordingSession(request)
-    login = _HubOIDCLogin(request, StoreToolConf(registrations), session, cookies)
-    try:
-        auth_url = login.get_redirect_object(launch_url).get_redirect_url()
-    except OIDCException as exc:  # translated once, at the boundary
-        raise LtiLaunchError(LaunchErrorReason.UNKNOWN_REGISTRATION, str(exc)) from exc
-    assert cookies.state is not None and session.nonce is not None
-    login_state = _state.LoginState(
-        state=cookies.state,
-        nonce=session.nonce,
-        issuer=str(login.get_iss()),
-        client_id=str(login.get_client_id()),
-        target_link_uri=target,
-        platform_origin=_state.origin_of(login.auth_login_url()),
-        storage_target=params.get(STORAGE_TARGET_PARAM) or None,
-    )
+    auth_url, login_state = _auth_request(params, registrations, launch_url)
     launch_data.put(
         _state.state_key(login_state.state),
         login_state.to_record(),
@@ -146,6 +129,31 @@ def initiate_login(
         state=login_state.state,
         nonce=login_state.nonce,
     )
+
+
+def _auth_request(
+    params: Mapping[str, str], registrations: RegistrationStore, launch_url: str
+) -> tuple[str, _state.LoginState]:
+    """Let pylti1p3 build the OIDC auth request and capture its state and nonce."""
+    request = ParamsRequest(params)
+    cookies = RecordingCookies()
+    session = RecordingSession(request)
+    login = _HubOIDCLogin(request, StoreToolConf(registrations), session, cookies)
+    try:
+        auth_url = login.get_redirect_object(launch_url).get_redirect_url()
+    except OIDCException as exc:  # translated once, at the boundary
+        raise LtiLaunchError(LaunchErrorReason.UNKNOWN_REGISTRATION, str(exc)) from exc
+    assert cookies.state is not None and session.nonce is not None
+    login_state = _state.LoginState(
+        state=cookies.state,
+        nonce=session.nonce,
+        issuer=str(login.get_iss()),
+        client_id=str(login.get_client_id()),
+        target_link_uri=params["target_link_uri"],
+        platform_origin=_state.origin_of(login.auth_login_url()),
+        storage_target=params.get(STORAGE_TARGET_PARAM) or None,
+    )
+    return auth_url, login_state
 
 
 def _login_page(

@@ -400,3 +400,19 @@ def test_launch_error_message_names_reason_and_detail():
     error = LtiLaunchError(R.EXPIRED, "exp 1 < now 2")
     assert str(error) == "expired: exp 1 < now 2"
     assert str(LtiLaunchError(R.EXPIRED)) == "expired"
+
+
+def test_launch_nonce_retention_capped_for_far_future_exp(tool, clock, monkeypatch):
+    seen = {}
+
+    def consume(nonce, expires_at):
+        seen[nonce] = expires_at
+        return True
+
+    monkeypatch.setattr(tool.nonces, "consume", consume)
+    now = int(clock().timestamp())
+    tool.login_and_launch(exp=now + 10 * 365 * 86400)
+    tool.login_and_launch(exp=now + 120)
+    first, second = seen.values()
+    assert first == clock() + timedelta(hours=1)
+    assert second == clock() + timedelta(seconds=180)  # exp + leeway
