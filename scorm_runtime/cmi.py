@@ -98,35 +98,45 @@ def get_value(defs: dict, store: Store, element: str) -> str:
         return store[element]
     if spec["default"] is not None:
         return spec["default"]
-    if version == v.SCORM_12:
-        return ""
+    # Only SCORM 2004 has elements without a default: every readable 1.2 element
+    # starts as "" or a vocabulary value (RTE 1.2 §3.4.4).
     raise ScormError("not_initialized", version, element)
 
 
-def _check_set_indices(defs: dict, store: Store, template: str, indices) -> list[str]:
-    """Apply the packed-array rules (RTE 4th ed. §4.1.1.3); return new collections."""
+def _check_set_indices(defs: dict, store: Store, template: str, indices) -> list:
+    """Apply the packed-array rules (RTE 4th ed. §4.1.1.3).
+
+    Returns:
+        ``(concrete collection, spm)`` for each collection the call appends to.
+    """
     version = defs["version"]
-    created: list[str] = []
+    created: list[tuple[str, int]] = []
     for collection, concrete, index in paths.collection_levels(template, indices):
         size = count(store, concrete)
         rules = defs["collections"][collection]
         if index > size or (index == size and not rules["creatable"]):
             raise ScormError("set_out_of_order", version, concrete)
         if index == size:
-            limit = _collection_limit(defs, store, collection, indices, rules)
+            spm, limit = _collection_limits(defs, store, collection, indices, rules)
             if index >= limit:
                 raise ScormError("spm_exceeded", version, concrete)
-            created.append(concrete)
+            created.append((concrete, spm))
     return created
 
 
-def _collection_limit(defs, store: Store, collection: str, indices, rules) -> int:
+def _collection_limits(defs, store: Store, collection: str, indices, rules):
+    """(SPM, hard limit) of a collection; correct_responses depend on the type."""
+    spm, limit = rules["spm"], rules["max"]
     if collection == "cmi.interactions.n.correct_responses":
         kind = store.get(paths.fill("cmi.interactions.n.type", indices), "")
-        # RTE 4th ed. §4.2.9.2: these types take exactly one correct response.
-        if defs["interactions"]["pattern_limits"].get(kind) == 1:
-            return 1
-    return rules["max"]
+        # RTE 4th ed. §4.2.9.2: SPM of correct responses per interaction type; the
+        # types with an SPM of 1 take exactly one correct response.
+        per_type = defs["interactions"]["pattern_limits"].get(kind)
+        if per_type is not None:
+            spm = per_type
+            if per_type == 1 or defs["settings"]["strict"]:
+                limit = per_type
+    return spm, limit
 
 
 def _type_spec(defs: dict, store: Store, spec: dict, indices) -> dict:
@@ -151,9 +161,7 @@ def _check_constraints(defs, store: Store, spec, *, template, indices, element, 
 
 def _deviations(defs, store, created, *, element, value, deviation) -> list[Deviation]:
     found = []
-    for concrete in created:
-        template = paths.parse(concrete)
-        spm = defs["collections"][template[0]]["spm"] if template else 0
+    for concrete, spm in created:
         if count(store, concrete) >= spm:
             detail = f"entry {count(store, concrete)} beyond the SPM of {spm}"
             found.append(Deviation(v.DEV_SPM_EXCEEDED, concrete, detail))
@@ -209,6 +217,6 @@ def set_value(defs: dict, store: Store, element: str, value: str) -> list[Deviat
         defs, store, created, element=element, value=value, deviation=deviation
     )
     store[element] = value
-    for concrete in created:
+    for concrete, _ in created:
         store[concrete + "._count"] = str(count(store, concrete) + 1)
     return deviations

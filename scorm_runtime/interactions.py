@@ -23,12 +23,12 @@ _FEEDBACK_12: dict[str, str] = {
     v.IT_SEQUENCING: rf"^{_CHAR}(?:,{_CHAR})*$",
 }
 
-# RTE 4th ed. §4.2.9.2: at most this many correct_responses per interaction type;
+# RTE 4th ed. §4.2.9.2: the SPM of correct_responses per interaction type;
 # true-false, likert, numeric and other take exactly one pattern.
 PATTERN_LIMITS_2004: dict[str, int] = {
     v.IT_TRUE_FALSE: 1,
     v.IT_CHOICE: 10,
-    v.IT_FILL_IN: 10,
+    v.IT_FILL_IN: 5,
     v.IT_LONG_FILL_IN: 5,
     v.IT_LIKERT: 1,
     v.IT_MATCHING: 5,

@@ -8,8 +8,11 @@ by concrete element names, the same shape the browser adapter caches.
 import copy
 from dataclasses import asdict, dataclass, field
 
-from . import timespan
+from . import paths, timespan
 from . import vocab as v
+from .compat import CompatibilitySettings
+from .definitions import definitions
+from .validation import validate
 
 
 @dataclass
@@ -161,7 +164,8 @@ def new_attempt_state(
         A new :class:`AttemptState` in the not-initialized phase.
 
     Raises:
-        ValueError: for an unknown version, credit or mode.
+        ValueError: for an unknown version, credit or mode, or a launch value that
+            does not fit its element (e.g. a mastery score of "eighty").
     """
     if (
         version not in v.VERSIONS
@@ -177,4 +181,18 @@ def new_attempt_state(
     params["comments_from_lms"] = list(comments_from_lms)
     params["data_stores"] = list(data_stores)
     cmi = _cmi_12(params) if version == v.SCORM_12 else _cmi_2004(params)
+    _check_launch(version, cmi)
     return AttemptState(version=version, cmi=cmi, attempt=attempt, launch=params)
+
+
+def _check_launch(version: str, cmi: dict[str, str]) -> None:
+    """Launch values obey the element types, as if the SCO had set them (strict)."""
+    elements = definitions(version, CompatibilitySettings.strict_mode())["elements"]
+    for key, value in cmi.items():
+        # "not attempted" is the LMS's own initial status, which no SCO may set.
+        if key.endswith("._count") or key == "cmi.core.lesson_status":
+            continue
+        template, _ = paths.parse(key) or ("", [])
+        spec = elements.get(template)
+        if spec is None or validate(spec["type"], value)[0] is not None:
+            raise ValueError(f"launch value {value!r} is not valid for {key}")

@@ -98,3 +98,12 @@ def test_compat_settings_round_trip_and_validation():
     assert CompatibilitySettings.from_dict(settings.to_dict() | {"x": 1}) == settings
     with pytest.raises(ValueError, match="missing_finish"):
         CompatibilitySettings(missing_finish="ignore")
+
+
+def test_deviation_to_dict_plain_data():
+    deviation = Deviation("spm-exceeded", "cmi.suspend_data", "5000 characters")
+    assert deviation.to_dict() == {
+        "kind": "spm-exceeded",
+        "element": "cmi.suspend_data",
+        "detail": "5000 characters",
+    }

@@ -21,6 +21,7 @@ PATTERNS_2004 = [
     ("fill-in", "response", "x" * 251, False),
     ("long-fill-in", "pattern", "{case_matters=false}" + "x" * 4000, True),
     ("long-fill-in", "pattern", "{order_matters=true}x", True),
+    ("long-fill-in", "pattern", "{case_matters=true}{case_matters=true}x", False),
     ("long-fill-in", "response", "{lang=de}Antwort", True),
     ("likert", "response", "strongly_agree", True),
     ("likert", "response", "strongly agree", False),
@@ -141,3 +142,28 @@ def test_interaction_12_lenient_tool_formats_tolerated(kind, value):
     element = "cmi.interactions.0.student_response"
     assert outcome(api, ("LMSSetValue", element, value)) == ("true", "0")
     assert api.deviations[-1].kind == "tolerated-format:interaction"
+
+
+def _fill_in_patterns(api, count):
+    api.set_value("cmi.interactions.0.id", "q1")
+    api.set_value("cmi.interactions.0.type", "fill-in")
+    results = []
+    for index in range(count):
+        element = f"cmi.interactions.0.correct_responses.{index}.pattern"
+        results.append(outcome(api, ("SetValue", element, f"answer{index}")))
+    return results
+
+
+def test_interaction_2004_sixth_fill_in_pattern_strict_351():
+    # RTE 4th ed. §4.2.9.2: fill-in has an SPM of 5 correct responses.
+    results = _fill_in_patterns(launched("2004-4th"), 6)
+    assert results[:5] == [("true", "0")] * 5
+    assert results[5] == ("false", "351")
+
+
+def test_interaction_2004_sixth_fill_in_pattern_lenient_recorded():
+    api = launched("2004-4th", settings=LENIENT)
+    assert _fill_in_patterns(api, 6) == [("true", "0")] * 6
+    assert [d.element for d in api.deviations] == [
+        "cmi.interactions.0.correct_responses"
+    ]

@@ -90,3 +90,11 @@ def test_course_grade_no_scores_none_and_bad_method_raises():
     assert course_grade([None], "highest") is None
     with pytest.raises(ValueError, match="grading method"):
         course_grade([1.0], "median")
+
+
+def test_activity_result_12_no_score_and_unparsable_values():
+    api = launched("1.2")
+    found = activity_result(api.state)
+    assert (found.completion, found.scaled, found.raw) == ("not attempted", None, None)
+    api.state.cmi["cmi.core.score.raw"] = "n/a"  # written around the API by a tool
+    assert activity_result(api.state).raw is None

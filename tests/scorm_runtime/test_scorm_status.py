@@ -120,3 +120,12 @@ def test_check_time_limit_versions(version, limit, total, session, exceeded):
     result = check_time_limit(version, state.cmi, session)
     assert result.exceeded is exceeded
     assert result.action == "exit,message"
+
+
+def test_launch_invalid_values_raise():
+    with pytest.raises(ValueError, match="mastery_score"):
+        new_attempt_state("1.2", learner_id="a", learner_name="b", mastery_score="x")
+    with pytest.raises(ValueError, match="completion_threshold"):
+        new_attempt_state(
+            "2004-4th", learner_id="a", learner_name="b", completion_threshold=2
+        )
