@@ -116,11 +116,13 @@ def _read(
             file=files.root + "imsmanifest.xml",
         )
         return None
+    inner = sorted(name for name in files.names if name.lower().endswith(".zip"))
+    hint = f"; it contains {inner[0]!r}: was the package zipped twice?" if inner else ""
     report.error(
         str(Reason.NO_MANIFEST),
         "no imsmanifest.xml, cmi5.xml or tincan.xml at the top of the package "
         "(nor in a single top-level folder): this is not a SCORM, cmi5 or xAPI "
-        "package",
+        f"package{hint}",
     )
     return None
 

@@ -17,7 +17,13 @@ from importers._scorm import MANIFEST, read_scorm
 from importers._sequencing import IMSSS_NS, read_sequencing
 from importers._xml import attr, child, children, flag, number, text
 from importers.base import Importer, ParseContext
-from importers.model import CompletionThreshold, DataMap, Package, Sequencing
+from importers.model import (
+    CompletionThreshold,
+    DataMap,
+    Package,
+    Sequencing,
+    effective_sequencing,
+)
 from importers.source import PackageSource
 
 
@@ -123,6 +129,30 @@ def check_sequencing_refs(
             )
 
 
+def check_objective_refs(
+    ctx: ParseContext, root: etree._Element, collection: tuple[Sequencing, ...]
+) -> None:
+    """A rule's ``referencedObjective`` must name an objective of its activity.
+
+    SCORM 2004 4th ed. SN book: rule conditions evaluate the activity's own
+    objectives; an unknown one makes the condition always unknown.
+    """
+    for node in root.iter(f"{{{IMSSS_NS}}}sequencing"):
+        own = read_sequencing(node)
+        sequencing = effective_sequencing(own, collection) or own
+        known = {objective.objective_id for objective in sequencing.objectives}
+        for rule in sequencing.rules:
+            for condition in rule.conditions:
+                ref = condition.referenced_objective
+                if ref and ref not in known:
+                    ctx.lenient(
+                        "unknown_objective",
+                        f"a {rule.kind}-condition rule refers to objective {ref!r}, "
+                        "which its activity does not define",
+                        node,
+                    )
+
+
 class Scorm2004Importer(Importer):
     """Reads SCORM 2004 content packages (2nd, 3rd and 4th edition)."""
 
@@ -149,6 +179,7 @@ class Scorm2004Importer(Importer):
             )
         collection = read_collection(ctx, root)
         check_sequencing_refs(ctx, root, collection)
+        check_objective_refs(ctx, root, collection)
         package, _, _ = read_scorm(
             ctx,
             standard=self.format_id,

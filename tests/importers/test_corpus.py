@@ -13,9 +13,11 @@ Two packages are judged differently from their MANIFEST.tsv notes, on purpose
 
 from __future__ import annotations
 
+from urllib.parse import unquote, urlsplit
+
 import pytest
 
-from importers import read_package
+from importers import extract_package, read_package
 from tests.corpus import CorpusEntry, corpus_entries, requires_corpus
 
 UNSUPPORTED_FOLDERS = ("cc/", "aicc/", "qti/")
@@ -97,3 +99,34 @@ def test_read_package_corpus_sequencing_collection_read():
         if item.sequencing and item.sequencing.id_ref
     ]
     assert refs == ["seqCol-CM07d-1"] * 4
+
+
+ACCEPTED_ZIPS = [
+    e for e in ENTRIES if _expected(e) == "accepted" and e.file.endswith(".zip")
+]
+
+
+@pytest.mark.corpus
+@requires_corpus
+@pytest.mark.parametrize("entry", ACCEPTED_ZIPS, ids=[e.file for e in ACCEPTED_ZIPS])
+def test_extract_package_corpus_launch_files_on_disk(entry, tmp_path):
+    package = read_package(entry.path).package
+    extracted = extract_package(entry.path, tmp_path / "pkg")
+    assert extracted.files
+    assert not any(name.startswith("__MACOSX/") for name in extracted.files)
+    on_disk = set(extracted.files)
+    shipped = [
+        unquote(urlsplit(target.url).path)
+        for target in package.launch_targets
+        if not urlsplit(target.url).scheme
+    ]
+    if len(on_disk) > 1:
+        assert any(path in on_disk for path in shipped), shipped
+
+
+@pytest.mark.corpus
+@requires_corpus
+def test_read_package_corpus_utf8_name_without_flag_decoded(tmp_path):
+    entry = next(e for e in ENTRIES if e.file.endswith("pyslet_imscp1.2_package_1.zip"))
+    extracted = extract_package(entry.path, tmp_path / "pkg")
+    assert extracted.files == ("imsmanifest.xml", "英国.xml")

@@ -238,3 +238,9 @@ def test_read_package_external_entity_not_loaded(make_zip, tmp_path):
     )
     result = read_package(make_zip({"tincan.xml": xxe, "index.html": PAGE}))
     assert "TOP-SECRET" not in json.dumps(result.to_dict())
+
+
+def test_read_package_zip_in_zip_hinted(make_zip):
+    inner = make_zip({"imsmanifest.xml": scorm12_manifest()}).read_bytes()
+    error = _error(read_package(make_zip({"course_scorm.zip": inner})))
+    assert "'course_scorm.zip': was the package zipped twice?" in error.message

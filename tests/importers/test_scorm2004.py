@@ -348,3 +348,20 @@ def test_effective_sequencing_item_overrides_collection(make_zip):
     assert inherited.control_mode.flow and inherited.limit_conditions.attempt_limit == 2
     assert effective_sequencing(third.sequencing, collection) is None
     assert effective_sequencing(first.sequencing, ()) is first.sequencing
+
+
+def test_read_package_unknown_referenced_objective_lenient(make_zip):
+    items = (
+        '<item identifier="I1" identifierref="R1"><title>One</title><imsss:sequencing>'
+        "<imsss:sequencingRules><imsss:preConditionRule><imsss:ruleConditions>"
+        '<imsss:ruleCondition referencedObjective="nowhere" condition="satisfied"/>'
+        '</imsss:ruleConditions><imsss:ruleAction action="skip"/>'
+        "</imsss:preConditionRule></imsss:sequencingRules>"
+        '<imsss:objectives><imsss:primaryObjective objectiveID="here"/></imsss:objectives>'
+        "</imsss:sequencing></item>"
+    )
+    manifest = scorm2004_manifest(items)
+    lenient = _read(make_zip, manifest)
+    assert lenient.accepted
+    assert "objective 'nowhere'" in lenient.report.warnings[0].message
+    assert not _read(make_zip, manifest, strict=True).accepted
