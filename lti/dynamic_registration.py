@@ -10,7 +10,7 @@ may close (§3.7). pylti1p3 2.0.0 has no dynamic registration at all.
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,6 +41,7 @@ def fetch_platform_configuration(
     registration_token: str | None,
     *,
     allow_insecure: bool = False,
+    trusted_issuers: Collection[str] = (),
 ) -> dict[str, Any]:
     """Fetch and validate the platform's OpenID configuration.
 
@@ -50,6 +51,9 @@ def fetch_platform_configuration(
         registration_token: The ``registration_token``, sent as a bearer token
             (platforms such as Moodle protect the configuration with it).
         allow_insecure: Accept ``http`` URLs (local development only).
+        trusted_issuers: Issuers an admin trusts although they do not match the
+            configuration URL (Canvas cloud serves every instance's configuration
+            for the single issuer ``https://canvas.instructure.com``).
 
     Returns:
         The configuration document.
@@ -66,7 +70,8 @@ def fetch_platform_configuration(
     missing = [name for name in REQUIRED_CONFIGURATION if not config.get(name)]
     if missing:
         raise RegistrationError(f"platform configuration lacks {', '.join(missing)}")
-    _check_issuer(str(config["issuer"]), openid_configuration_url)
+    if config["issuer"] not in trusted_issuers:
+        _check_issuer(str(config["issuer"]), openid_configuration_url)
     for name in REQUIRED_CONFIGURATION[1:]:
         _check_scheme(str(config[name]), allow_insecure)
     algs = config.get("id_token_signing_alg_values_supported")
@@ -144,6 +149,7 @@ def register_with_platform(
     *,
     tool: ToolInfo,
     allow_insecure: bool = False,
+    trusted_issuers: Collection[str] = (),
 ) -> PlatformRegistration:
     """Run the whole registration and return the record to store.
 
@@ -153,6 +159,7 @@ def register_with_platform(
         registration_token: The ``registration_token`` query parameter, if any.
         tool: The tool's URLs, name and scopes.
         allow_insecure: Accept ``http`` URLs (local development only).
+        trusted_issuers: See ``fetch_platform_configuration``.
 
     Returns:
         The ``PlatformRegistration`` (save it with ``RegistrationStore``).
@@ -166,6 +173,7 @@ def register_with_platform(
         openid_configuration_url,
         registration_token,
         allow_insecure=allow_insecure,
+        trusted_issuers=trusted_issuers,
     )
     answer = _post_registration(session, config, registration_token, tool)
     client_id = answer.get("client_id")

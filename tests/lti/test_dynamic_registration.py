@@ -215,3 +215,12 @@ def test_close_page_posts_close_subject_to_opener_or_parent():
     assert '{"subject": "org.imsglobal.lti.close"}' in page
     assert "(window.opener || window.parent).postMessage(" in page
     assert "'*'" in page
+
+
+def test_dynamic_registration_trusted_issuer_from_other_origin_accepted(rsps):
+    canvas = "https://canvas.instructure.com"
+    rsps.add(responses.GET, CONFIG_URL, json=_config(issuer=canvas))
+    rsps.add(responses.POST, REGISTER_URL, json={"client_id": "10000000000001"})
+    registration = _register(trusted_issuers={canvas})
+    assert registration.issuer == canvas
+    assert registration.client_id == "10000000000001"
