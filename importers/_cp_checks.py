@@ -15,6 +15,7 @@ from importers._manifest import (
     elements_named,
     file_part,
     is_external,
+    is_unsafe,
 )
 from importers._xml import attr
 from importers.base import ParseContext
@@ -135,6 +136,14 @@ def _check_launch_file(
     manifest_only: bool,
 ) -> None:
     href = resource.href or ""
+    if is_unsafe(href):
+        ctx.error(
+            "unsafe_url",
+            f"resource {resource.identifier!r} href {href!r} is not a package file "
+            "nor an http(s) URL, so it cannot be launched",
+            node,
+        )
+        return
     if _present(ctx, href):
         return
     message = (

@@ -18,6 +18,7 @@ from importers._xml import XML_NS, attr, child, children, flag, local, text
 from importers.base import ParseContext
 from importers.model import Item, Organization, Resource
 
+WEB_SCHEMES = ("http", "https")
 ExtraFields = Callable[[etree._Element, ParseContext], dict[str, Any]]
 _ANCHOR = "http://package.invalid/"
 
@@ -31,19 +32,39 @@ def join_base(base: str, href: str) -> str:
     """Resolve ``href`` against a package-relative ``base`` (RFC 3986 §5.2).
 
     Absolute URLs are kept; relative results are package paths without a
-    leading slash, ``..`` resolved, query and fragment kept.
+    leading slash, ``..`` resolved, query and fragment kept. Backslashes
+    become slashes, as browsers treat them in http(s) URLs (WHATWG URL).
     """
-    if urlsplit(href).scheme:
+    if scheme_of(href):
         return href
+    base, href = base.replace("\\", "/"), href.replace("\\", "/")
     joined = urljoin(urljoin(_ANCHOR, base), href)
     if not joined.startswith(_ANCHOR):
         return joined
     return joined[len(_ANCHOR) :]
 
 
+def scheme_of(href: str) -> str:
+    """The URL scheme of an href, lower-cased ("" for a relative reference)."""
+    try:
+        return urlsplit(href).scheme.lower()
+    except ValueError:
+        return ""
+
+
 def is_external(href: str) -> bool:
-    """Whether an href points outside the package (has a URL scheme)."""
-    return bool(urlsplit(href).scheme)
+    """Whether an href is a web URL outside the package (http or https)."""
+    return scheme_of(href) in WEB_SCHEMES
+
+
+def is_unsafe(href: str) -> bool:
+    """Whether an href uses a scheme a learner must never be sent to.
+
+    Only package files and http(s) URLs are launched: ``javascript:``,
+    ``data:``, ``file:`` or a Windows drive letter would run code in, or leak
+    from, the player page.
+    """
+    return scheme_of(href) not in ("", *WEB_SCHEMES)
 
 
 def file_part(href: str) -> str:

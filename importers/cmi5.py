@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
 
-from importers._manifest import file_part, is_external
+from importers._manifest import file_part, is_external, is_unsafe
 from importers._xml import attr, child, children, local, text
 from importers.base import Importer, ParseContext
 from importers.model import (
@@ -121,7 +121,7 @@ class _Reader:
 
     def check_url(self, url: str, node: etree._Element) -> None:
         """AU URL rules of cmi5 §13.1 (url), §8.1 and §14/14.2."""
-        if not url or any(ch.isspace() for ch in url):
+        if not url or any(ch.isspace() for ch in url) or is_unsafe(url):
             self.ctx.error("invalid_url", f"AU url {url!r} is not a valid URL", node)
             return
         clashing = sorted(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from importers._manifest import file_part, is_external
+from importers._manifest import file_part, is_external, is_unsafe
 from importers._xml import attr, child, children, local, text
 from importers.base import Importer, ParseContext
 from importers.model import LaunchTarget, Package, XapiActivity
@@ -24,7 +24,14 @@ def _activity(ctx: ParseContext, node: etree._Element) -> XapiActivity:
         ctx.error("missing_identifier", "an <activity> has no id", node)
     launch_el = child(node, "launch")
     launch = text(launch_el) or None
-    if launch and not is_external(launch) and not ctx.source.has(file_part(launch)):
+    if launch and is_unsafe(launch):
+        ctx.error(
+            "unsafe_url",
+            f"activity {identifier!r} launch {launch!r} is not a package file nor "
+            "an http(s) URL",
+            node,
+        )
+    elif launch and not is_external(launch) and not ctx.source.has(file_part(launch)):
         ctx.error(
             "missing_launch_file",
             f"activity {identifier!r} launches {file_part(launch)!r}, which is not "

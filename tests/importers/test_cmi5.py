@@ -110,6 +110,7 @@ def test_read_package_cmi5_standalone_absolute_urls_accepted(tmp_path):
         ("index.html", "is relative"),
         ("https://example.org/a b.html", "is not a valid URL"),
         ("https://example.org/au?registration=1", "registration"),
+        ("javascript:alert(1)", "is not a valid URL"),
     ],
 )
 def test_read_package_cmi5_standalone_bad_url_rejected(tmp_path, url, match):

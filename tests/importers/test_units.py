@@ -208,3 +208,45 @@ def test_read_package_cmi5_unreadable_mastery_score(make_zip):
     result = read_package(make_zip({"cmi5.xml": structure, "index.html": PAGE}))
     assert not result.accepted
     assert "schema" in [p.code for p in result.report.errors]
+
+
+@pytest.mark.parametrize(
+    ("href", "unsafe"),
+    [
+        ("index.html", False),
+        ("https://example.org/a", False),
+        ("HTTP://example.org/a", False),
+        ("javascript:alert(1)", True),
+        ("data:text/html,hi", True),
+        ("file:///etc/passwd", True),
+        ("C:\\course\\index.html", True),
+        ("http://[::1", False),
+    ],
+)
+def test_is_unsafe_only_web_and_relative_allowed(href, unsafe):
+    from importers._manifest import is_unsafe
+
+    assert is_unsafe(href) is unsafe
+
+
+@pytest.mark.parametrize(
+    "href", ["javascript:alert(document.cookie)", "C:\\x\\index.html"]
+)
+def test_read_package_unsafe_launch_href_rejected(make_zip, href):
+    resources = f'<resource identifier="R1" type="webcontent" adlcp:scormtype="sco" href="{href}"/>'
+    manifest = scorm12_manifest(resources=resources)
+    result = read_package(make_zip({"imsmanifest.xml": manifest, "index.html": PAGE}))
+    assert "unsafe_url" in [p.code for p in result.report.errors]
+
+
+def test_read_package_backslash_href_normalized(make_zip):
+    resources = (
+        '<resource identifier="R1" type="webcontent" adlcp:scormtype="sco" '
+        'href="content\\index.html"><file href="content\\index.html"/></resource>'
+    )
+    manifest = scorm12_manifest(resources=resources)
+    result = read_package(
+        make_zip({"imsmanifest.xml": manifest, "content/index.html": PAGE})
+    )
+    assert result.accepted, result.report.to_dict()
+    assert result.package.launch_targets[0].url == "content/index.html"

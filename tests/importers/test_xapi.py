@@ -76,3 +76,13 @@ def test_read_package_tincan_activity_without_id_rejected(make_zip):
 def test_read_package_tincan_wrong_root_rejected(make_zip):
     result = read_package(make_zip({"tincan.xml": "<other/>", "index.html": PAGE}))
     assert [p.code for p in result.report.errors] == ["not_tincan"]
+
+
+def test_read_package_tincan_unsafe_launch_rejected(make_zip):
+    activity = (
+        '<activity id="http://x.org/a"><launch>javascript:alert(1)</launch></activity>'
+    )
+    result = read_package(
+        make_zip({"tincan.xml": tincan(activity), "index.html": PAGE})
+    )
+    assert [p.code for p in result.report.errors] == ["unsafe_url"]
