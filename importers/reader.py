@@ -11,7 +11,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from importers._xml import local, parse_xml
-from importers.archive import DEFAULT_LIMITS, ExtractionLimits, open_zip
+from importers.archive import (
+    DEFAULT_LIMITS,
+    ROOT_MARKERS,
+    ExtractionLimits,
+    open_zip,
+)
 from importers.base import ParseContext
 from importers.errors import PackageImportError, Reason
 from importers.model import Package
@@ -116,15 +121,24 @@ def _read(
             file=files.root + "imsmanifest.xml",
         )
         return None
-    inner = sorted(name for name in files.names if name.lower().endswith(".zip"))
-    hint = f"; it contains {inner[0]!r}: was the package zipped twice?" if inner else ""
     report.error(
         str(Reason.NO_MANIFEST),
         "no imsmanifest.xml, cmi5.xml or tincan.xml at the top of the package "
         "(nor in a single top-level folder): this is not a SCORM, cmi5 or xAPI "
-        f"package{hint}",
+        f"package{_hint(files)}",
     )
     return None
+
+
+def _hint(files: PackageSource) -> str:
+    """What the author probably did wrong when no manifest is at the root."""
+    deeper = sorted(
+        name for name in files.names if name.rsplit("/", 1)[-1] in ROOT_MARKERS
+    )
+    if deeper:
+        return f"; {deeper[0]!r} should be at the top of the zip"
+    inner = sorted(name for name in files.names if name.lower().endswith(".zip"))
+    return f"; it contains {inner[0]!r}: was the package zipped twice?" if inner else ""
 
 
 @contextmanager

@@ -244,3 +244,11 @@ def test_read_package_zip_in_zip_hinted(make_zip):
     inner = make_zip({"imsmanifest.xml": scorm12_manifest()}).read_bytes()
     error = _error(read_package(make_zip({"course_scorm.zip": inner})))
     assert "'course_scorm.zip': was the package zipped twice?" in error.message
+
+
+def test_read_package_manifest_too_deep_hinted(make_zip):
+    package = make_zip(
+        {"readme.txt": "hi", "course/imsmanifest.xml": scorm12_manifest()}
+    )
+    error = _error(read_package(package))
+    assert "'course/imsmanifest.xml' should be at the top of the zip" in error.message
