@@ -58,7 +58,9 @@ class PlatformKeySets:
         self._min_refetch = min_refetch_interval
         self._clock = clock
         self._entries: dict[str, _Entry] = {}
-        self._lock = threading.Lock()
+        # One lock per URL: a slow platform JWKS never blocks other platforms' launches.
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
 
     def find_key(self, jwks_url: str, kid: str) -> dict[str, Any] | None:
         """Return the JWK with ``kid`` from the platform's set, refetching when needed.
@@ -74,7 +76,9 @@ class PlatformKeySets:
         Raises:
             JwksFetchError: No usable key set could be obtained.
         """
-        with self._lock:
+        with self._locks_guard:
+            lock = self._locks.setdefault(jwks_url, threading.Lock())
+        with lock:
             entry = self._entries.get(jwks_url)
             now = self._clock()
             if entry is None or now - entry.fetched_at >= self._ttl:
