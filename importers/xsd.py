@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from functools import cache
 
 from lxml import etree
 
@@ -23,6 +22,9 @@ SCHEMA_FILES = {
     "cmi5": "cmi5/cmi5_v1.xsd",
 }
 _CLARK = re.compile(r"\{[^}]*\}")
+# One compiled schema set per thread: lxml keeps the error log on the schema
+# object, so sharing one between threads would mix their reports.
+_LOCAL = threading.local()
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,7 @@ class SchemaIssue:
     column: int | None
 
 
-@cache
-def _load(kind: str, thread: int) -> etree.XMLSchema:
-    # One schema object per thread: lxml keeps the error log on the schema.
-    del thread
+def _compile(kind: str) -> etree.XMLSchema:
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
@@ -51,7 +50,10 @@ def load_schema(kind: str) -> etree.XMLSchema:
     Raises:
         KeyError: for an unknown kind.
     """
-    return _load(kind, threading.get_ident())
+    schemas = _LOCAL.__dict__.setdefault("schemas", {})
+    if kind not in schemas:
+        schemas[kind] = _compile(kind)
+    return schemas[kind]
 
 
 def validate(root: etree._Element, kind: str) -> list[SchemaIssue]:

@@ -250,3 +250,18 @@ def test_read_package_backslash_href_normalized(make_zip):
     )
     assert result.accepted, result.report.to_dict()
     assert result.package.launch_targets[0].url == "content/index.html"
+
+
+def test_load_schema_cached_per_thread():
+    import threading
+
+    from importers.xsd import load_schema
+
+    assert load_schema("cmi5") is load_schema("cmi5")
+    other = []
+    worker = threading.Thread(target=lambda: other.append(load_schema("cmi5")))
+    worker.start()
+    worker.join()
+    assert other[0] is not load_schema("cmi5")
+    with pytest.raises(KeyError):
+        load_schema("aicc")
