@@ -105,7 +105,7 @@ def exit_value(version: str, store: Store) -> str:
 
 @dataclass(frozen=True)
 class TimeLimit:
-    """The outcome of checking max_time_allowed (RTE 4th ed. §4.2.14, §4.2.23).
+    """The outcome of checking max_time_allowed (RTE 4th ed. §4.2.15, §4.2.24).
 
     Attributes:
         limit_cs: the allowed time in centiseconds, None when unlimited.

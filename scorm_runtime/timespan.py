@@ -9,6 +9,8 @@ import re
 
 # RTE 1.2 §3.4.3: CMITimespan HHHH:MM:SS.SS (hours 2-4 digits, 0-2 decimals).
 CMI_TIMESPAN_RE = r"^[0-9]{2,4}:[0-5][0-9]:[0-5][0-9](\.[0-9]{1,2})?$"
+# Tolerated in lenient mode (authoring tools): 1-4 hour digits, any fraction digits.
+CMI_TIMESPAN_TOLERANT_RE = r"^[0-9]{1,4}:[0-5][0-9]:[0-5][0-9](\.[0-9]+)?$"
 # RTE 1.2 §3.4.3: CMITime HH:MM:SS.SS, a time of day.
 CMI_TIME_RE = r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,2})?$"
 # RTE 4th ed. §4.1.1.7: P[yY][mM][dD][T[hH][nM][s[.s]S]]; "P" and "PT" alone are not
@@ -17,6 +19,7 @@ ISO_DURATION_RE = (
     r"^P(?=[0-9T])(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+D)?"
     r"(?:T(?=[0-9])(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+(?:\.[0-9]{1,2})?S)?)?$"
 )
+ISO_DURATION_TOLERANT_RE = ISO_DURATION_RE.replace(r"{1,2}", "+")
 # RTE 4th ed. §4.1.1.6: YYYY[-MM[-DD[Thh[:mm[:ss[.s[TZD]]]]]]], years 1970-2038.
 _TZD = r"(Z|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)"
 ISO_TIMESTAMP_RE = (
@@ -26,6 +29,7 @@ ISO_TIMESTAMP_RE = (
     + _TZD
     + r"?)?)?)?)?)?$"
 )
+ISO_TIMESTAMP_TOLERANT_RE = ISO_TIMESTAMP_RE.replace(r"{1,2}", "+")
 
 _DURATION_PARTS = re.compile(
     r"^P(?:(?P<y>[0-9]+)Y)?(?:(?P<mo>[0-9]+)M)?(?:(?P<d>[0-9]+)D)?"
@@ -59,10 +63,10 @@ def _seconds_to_cs(text: str) -> int:
 
 
 def parse_timespan(value: str) -> int:
-    """Parse a CMITimespan into centiseconds.
+    """Parse a CMITimespan into centiseconds (extra fraction digits are truncated).
 
     Args:
-        value: ``HHHH:MM:SS.SS``.
+        value: ``HHHH:MM:SS.SS``, or the lenient form with 1-4 hour digits.
 
     Returns:
         The duration in hundredths of a second.
@@ -70,7 +74,7 @@ def parse_timespan(value: str) -> int:
     Raises:
         ValueError: if ``value`` is not a CMITimespan.
     """
-    if not is_timespan(value):
+    if re.fullmatch(CMI_TIMESPAN_TOLERANT_RE, value) is None:
         raise ValueError(f"not a CMITimespan: {value!r}")
     hours, minutes, seconds = value.split(":")
     return (int(hours) * 3600 + int(minutes) * 60) * 100 + _seconds_to_cs(seconds)
@@ -88,11 +92,13 @@ def format_timespan(centiseconds: int) -> str:
 def parse_iso_duration(value: str) -> int:
     """Parse an ISO 8601 duration (SCORM 2004 timeinterval) into centiseconds.
 
+    Fraction digits beyond the book's two (a lenient-mode tolerance) are truncated.
+
     Raises:
         ValueError: if ``value`` is not a valid timeinterval.
     """
     match = _DURATION_PARTS.match(value)
-    if not is_iso_duration(value) or match is None:
+    if match is None or re.fullmatch(ISO_DURATION_TOLERANT_RE, value) is None:
         raise ValueError(f"not an ISO 8601 duration: {value!r}")
     total = sum(int(match[key] or 0) * factor for key, factor in _CS_PER.items())
     return total + (_seconds_to_cs(match["s"]) if match["s"] else 0)

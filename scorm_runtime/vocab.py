@@ -72,7 +72,7 @@ EXIT_NORMAL = "normal"
 EXIT_VOCAB_12 = (EXIT_TIME_OUT, EXIT_SUSPEND, EXIT_LOGOUT, "")
 EXIT_VOCAB_2004 = (EXIT_TIME_OUT, EXIT_SUSPEND, EXIT_LOGOUT, EXIT_NORMAL, "")
 
-# time_limit_action (RTE 1.2 §3.4.4, RTE 4th ed. §4.2.23).
+# time_limit_action (RTE 1.2 §3.4.4, RTE 4th ed. §4.2.24).
 TLA_EXIT_MESSAGE = "exit,message"
 TLA_EXIT_NO_MESSAGE = "exit,no message"
 TLA_CONTINUE_MESSAGE = "continue,message"

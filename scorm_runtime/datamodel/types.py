@@ -71,9 +71,17 @@ def language() -> Spec:
     }
 
 
+def _tolerant(pattern: str, strict_pattern: str) -> Spec:
+    return {
+        "kind": "regex",
+        "re": strict_pattern,
+        "tolerate": {"name": "time-format", "spec": {"kind": "regex", "re": pattern}},
+    }
+
+
 def timespan_12() -> Spec:
-    """CMITimespan."""
-    return {"kind": "regex", "re": timespan.CMI_TIMESPAN_RE}
+    """CMITimespan; lenient mode takes 1-4 hour digits and longer fractions."""
+    return _tolerant(timespan.CMI_TIMESPAN_TOLERANT_RE, timespan.CMI_TIMESPAN_RE)
 
 
 def time_12() -> Spec:
@@ -82,13 +90,13 @@ def time_12() -> Spec:
 
 
 def timeinterval() -> Spec:
-    """timeinterval (second,10,2)."""
-    return {"kind": "regex", "re": timespan.ISO_DURATION_RE}
+    """timeinterval (second,10,2); lenient mode takes longer second fractions."""
+    return _tolerant(timespan.ISO_DURATION_TOLERANT_RE, timespan.ISO_DURATION_RE)
 
 
 def timestamp() -> Spec:
-    """time (second,10,0)."""
-    return {"kind": "regex", "re": timespan.ISO_TIMESTAMP_RE}
+    """time (second,10,0); lenient mode takes longer second fractions."""
+    return _tolerant(timespan.ISO_TIMESTAMP_TOLERANT_RE, timespan.ISO_TIMESTAMP_RE)
 
 
 def interaction(role: str) -> Spec:

@@ -31,6 +31,7 @@ VALUES = st.one_of(
     st.text(max_size=60),
     st.sampled_from(
         ["", "0", "1", "-1", "0.5", "true", "choice", "a[,]b", "PT1S", "00:00:01"]
+        + ["PT1.2345S", "1:00:00.999", "P1Y2M3DT4H5M6.7S", "9999:59:59.99"]
     ),
     st.from_regex(r"[a-z0-9\[\],.:{}=_ -]{0,30}", fullmatch=True),
 )
@@ -69,6 +70,7 @@ def test_set_value_any_input_never_crashes_and_keeps_invariants(call, strict):
             assert state.cmi == before
             assert api.get_last_error() != "0"
         api.get_value(element)
+    assert api.terminate("") == "true"  # end-of-session rules never crash
     _invariants(state)
 
 
@@ -83,4 +85,6 @@ def test_apply_commit_matches_api_and_never_crashes(call):
     result = apply_commit(start, changes, version=version, settings=LENIENT, seq=1)
     assert len(result.errors) == len(changes) - len(accepted)
     assert result.state.cmi == api.state.cmi
+    closed = apply_commit(result.state, [], version=version, seq=2, terminate=True)
+    assert closed.state.phase == "terminated"
     _invariants(result.state)

@@ -7,7 +7,15 @@ from hypothesis import strategies as st
 from scorm_runtime import timespan
 
 VALID_TIMESPANS = ["00:00:00", "0000:00:00.00", "12:34:56.7", "9999:59:59.99"]
-INVALID_TIMESPANS = ["0:00:00", "00:60:00", "00:00:60", "00:00:00.123", "", "1:2:3"]
+INVALID_TIMESPANS = [
+    "0:00:00",
+    "00:00:00.123",
+    "00:60:00",
+    "00:00:60",
+    "00:00:00.123",
+    "",
+    "1:2:3",
+]
 VALID_DURATIONS = ["PT0S", "P1Y", "P1M2DT3H", "PT1H2M3.45S", "P0D", "PT10M", "PT1.5S"]
 INVALID_DURATIONS = ["P", "PT", "P1DT", "PT1.234S", "1H", "PT-1S", "P1W", "pt1s", ""]
 VALID_STAMPS = [
@@ -109,3 +117,34 @@ def test_iso_duration_round_trip_any_centiseconds_identity(centiseconds):
     text = timespan.format_iso_duration(centiseconds)
     assert timespan.is_iso_duration(text)
     assert timespan.parse_iso_duration(text) == centiseconds
+
+
+@pytest.mark.parametrize(
+    ("element", "value"),
+    [
+        ("cmi.session_time", "PT1.234S"),
+        ("cmi.interactions.0.timestamp", "2024-05-01T10:00:00.123Z"),
+    ],
+)
+def test_time_2004_extra_fraction_digits_strict_406_lenient_tolerated(element, value):
+    from scorm_testkit import LENIENT, launched, outcome
+
+    strict, lenient = launched("2004-4th"), launched("2004-4th", settings=LENIENT)
+    for api in (strict, lenient):
+        api.set_value("cmi.interactions.0.id", "q")
+    assert outcome(strict, ("SetValue", element, value)) == ("false", "406")
+    assert outcome(lenient, ("SetValue", element, value)) == ("true", "0")
+    assert lenient.deviations[-1].kind == "tolerated-format:time-format"
+
+
+def test_time_12_tolerated_session_time_accumulates():
+    from scorm_testkit import LENIENT, launched
+
+    api = launched("1.2", settings=LENIENT)
+    assert api.set_value("cmi.core.session_time", "1:02:03.456") == "true"
+    api.terminate("")
+    assert api.state.cmi["cmi.core.total_time"] == "0001:02:03.45"
+
+
+def test_parse_iso_duration_long_fraction_truncated():
+    assert timespan.parse_iso_duration("PT1.239S") == 123

@@ -1,4 +1,4 @@
-"""SCORM 2004 cmi.objectives collection: RTE 4th ed. §4.2.18."""
+"""SCORM 2004 cmi.objectives collection: RTE 4th ed. §4.2.17."""
 
 from ... import vocab as v
 from .. import types as t
@@ -20,7 +20,7 @@ def objective_elements(edition: str) -> tuple[Element, ...]:
     base = "cmi.objectives.n."
     needs_id = (_ID,)
     elements = [
-        # §4.2.18: an objective id is unique and, once set, cannot change (351).
+        # §4.2.17: an objective id is unique and, once set, cannot change (351).
         Element(_ID, v.RW, t.identifier_2004(4000), unique=True, immutable=True),
         *score_elements(base + "score", needs_id),
         Element(

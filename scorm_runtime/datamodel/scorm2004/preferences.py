@@ -1,4 +1,4 @@
-"""SCORM 2004 cmi.learner_preference: RTE 4th ed. §4.2.12."""
+"""SCORM 2004 cmi.learner_preference: RTE 4th ed. §4.2.13."""
 
 from ... import vocab as v
 from .. import types as t

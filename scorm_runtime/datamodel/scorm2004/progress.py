@@ -1,4 +1,4 @@
-"""SCORM 2004 status and score elements: RTE 4th ed. §4.2.4, §4.2.19, §4.2.20, §4.2.22.
+"""SCORM 2004 status and score elements: RTE 4th ed. §4.2.4, §4.2.18, §4.2.20, §4.2.22.
 
 cmi.completion_status, cmi.success_status, cmi.progress_measure and cmi.score.*; the
 evaluation against completion_threshold / scaled_passing_score is in ``status.py``.

@@ -13,7 +13,7 @@ from .._core import Element
 
 def session_elements(edition: str) -> tuple[Element, ...]:
     """Return the session elements of ``edition``."""
-    # RTE 4th ed. §4.2.21: suspend_data SPM grew from 4,000 to 64,000 characters.
+    # RTE 4th ed. §4.2.23: suspend_data SPM grew from 4,000 to 64,000 characters.
     suspend_spm = 64000 if edition == v.SCORM_2004_4TH else 4000
     return (
         Element("cmi.credit", v.RO, t.vocab(*v.CREDIT_VOCAB), v.CREDIT),
