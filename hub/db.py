@@ -118,6 +118,9 @@ def after_commit(session: Session, callback: Callable[[], Any]) -> None:
     Used for Celery enqueues and outgoing mail, so that nothing is sent for work that
     is then rolled back (warehouse ``tasks.py:apply_async``).
     """
+    if not session.in_transaction():
+        # Tie the callback to a transaction, so that a rollback discards it.
+        session.begin()
     session.info.setdefault(_CALLBACKS_KEY, []).append(callback)
 
 

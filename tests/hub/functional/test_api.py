@@ -371,7 +371,7 @@ def test_api_course_validation(client):
         "validation_error",
         "title",
     )
-    client.post("/api/v1/courses", json={"code": "DUP", "title": "x"})
+    course = client.post("/api/v1/courses", json={"code": "DUP", "title": "x"}).json
     assert_error(
         client.post("/api/v1/courses", json={"code": "dup", "title": "y"}),
         409,
@@ -379,7 +379,7 @@ def test_api_course_validation(client):
         "code",
     )
     assert_error(
-        client.patch("/api/v1/courses/1", json={"is_published": "maybe"}),
+        client.patch(f"/api/v1/courses/{course['id']}", json={"is_published": "x"}),
         422,
         "validation_error",
     )
