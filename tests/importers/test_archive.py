@@ -18,7 +18,7 @@ from importers.archive import (
     scan_archive,
 )
 from importers.errors import Reason
-from tests.importers.conftest import PAGE, scorm12_manifest
+from tests.importers.builders import PAGE, scorm12_manifest
 
 
 def _zip_with(tmp_path: Path, *infos: tuple[zipfile.ZipInfo, bytes]) -> Path:

@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from importers import ExtractionLimits, read_package
-from tests.importers.conftest import PAGE, scorm12_manifest, scorm2004_manifest
+from tests.importers.builders import PAGE, scorm12_manifest, scorm2004_manifest
 
 
 def _error(result):

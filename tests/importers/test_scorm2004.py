@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from importers import read_package
-from tests.importers.conftest import PAGE, scorm2004_manifest
+from tests.importers.builders import PAGE, scorm2004_manifest
 
 FULL_SEQUENCING = """
 <imsss:sequencing>

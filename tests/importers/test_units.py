@@ -13,7 +13,7 @@ from importers.archive import ArchiveEntry, _write_file, copy_entry
 from importers.errors import Reason
 from importers.model import join_parameters
 from importers.source import DirectorySource, MemorySource, ZipSource
-from tests.importers.conftest import PAGE, scorm12_manifest, scorm2004_manifest
+from tests.importers.builders import PAGE, scorm12_manifest, scorm2004_manifest
 
 
 @pytest.mark.parametrize(
