@@ -77,7 +77,7 @@ def worker(worker_database, tmp_path):
     except subprocess.TimeoutExpired:
         process.kill()
         output, _ = process.communicate()
-    print(output)  # shown by pytest when the test failed
+    print(output)  # noqa: T201 - pytest shows it when the test failed
 
 
 def test_worker_runs_enrollment_rule_task_from_the_broker(
