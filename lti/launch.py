@@ -76,7 +76,10 @@ class _HubMessageLaunch(MessageLaunch):
     """One launch request; ``LaunchValidator`` creates a fresh one per request."""
 
     def __init__(
-        self, validator: "LaunchValidator", params: Mapping[str, str], login: Any
+        self,
+        validator: "LaunchValidator",
+        params: Mapping[str, str],
+        login: _state.LoginState,
     ) -> None:
         request = ParamsRequest(params)
         super().__init__(
@@ -87,7 +90,7 @@ class _HubMessageLaunch(MessageLaunch):
             requests_session=validator.session,
         )
         self._validator = validator
-        self._login: _state.LoginState = login
+        self._login = login
         self._launch_id = secrets.token_urlsafe(24)
 
     def _get_request_param(self, key: str) -> str:
@@ -107,6 +110,10 @@ class _HubMessageLaunch(MessageLaunch):
         self._validated = True  # pylti1p3 re-enters validate() on body access otherwise
         with _translated(R.MALFORMED_TOKEN):
             self.validate_jwt_format()
+        if not all(
+            isinstance(self._jwt.get(part), dict) for part in ("header", "body")
+        ):
+            raise LtiLaunchError(R.MALFORMED_TOKEN, "header and body must be objects")
         self._check_header()
         self._check_login_binding()
         with _translated(R.UNKNOWN_REGISTRATION):
@@ -176,6 +183,9 @@ class _HubMessageLaunch(MessageLaunch):
             raise LtiLaunchError(R.EXPIRED, f"exp {exp:.0f} < now {now:.0f}")
         if iat - leeway > now:
             raise LtiLaunchError(R.ISSUED_IN_FUTURE, f"iat {iat:.0f} > now {now:.0f}")
+        nbf = body.get("nbf")
+        if isinstance(nbf, int | float) and nbf - leeway > now:
+            raise LtiLaunchError(R.ISSUED_IN_FUTURE, f"nbf {nbf:.0f} > now {now:.0f}")
 
     def validate_nonce(self) -> "_HubMessageLaunch":
         body = self._jwt["body"]

@@ -1,3 +1,4 @@
+import base64
 from datetime import timedelta
 
 import jwt
@@ -416,3 +417,20 @@ def test_launch_nonce_retention_capped_for_far_future_exp(tool, clock, monkeypat
     first, second = seen.values()
     assert first == clock() + timedelta(hours=1)
     assert second == clock() + timedelta(seconds=180)  # exp + leeway
+
+
+def test_launch_not_before_in_future_rejected(tool, clock):
+    _rejects(tool, R.ISSUED_IN_FUTURE, nbf=int(clock().timestamp()) + 300)
+
+
+def test_launch_not_before_past_accepted(tool, clock):
+    assert tool.login_and_launch(nbf=int(clock().timestamp()) - 5).subject == "user-42"
+
+
+def test_launch_payload_not_an_object_rejected(tool):
+    login = tool.login()
+    header = base64.urlsafe_b64encode(b'{"alg":"RS256","kid":"k"}').decode().rstrip("=")
+    body = base64.urlsafe_b64encode(b"[1, 2]").decode().rstrip("=")
+    with pytest.raises(LtiLaunchError) as info:
+        tool.launch(f"{header}.{body}.sig", login.state)
+    assert info.value.reason is R.MALFORMED_TOKEN
