@@ -67,7 +67,9 @@ def build_session(
         status_forcelist=RETRY_STATUSES,
         allowed_methods=frozenset({"GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE"}),
         raise_on_status=False,
-        respect_retry_after_header=True,
+        # A platform's Retry-After may say an hour; sleeping that long would pin a web
+        # or Celery worker. Longer waits belong to the outbox's own backoff.
+        respect_retry_after_header=False,
     )
     adapter = HTTPAdapter(max_retries=retry)
     session.mount("https://", adapter)

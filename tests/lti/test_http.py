@@ -25,3 +25,4 @@ def test_build_session_retries_configured_for_both_schemes():
         assert retry.backoff_factor == 1.5
         assert set(RETRY_STATUSES) <= set(retry.status_forcelist)
         assert "POST" in retry.allowed_methods
+        assert retry.respect_retry_after_header is False
