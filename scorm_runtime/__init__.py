@@ -7,7 +7,7 @@ A pure library (standard library only): plain data in, plain data out. The hub c
 :func:`rollup` and :func:`course_grade`.
 """
 
-from .attempts import Launch, close_abandoned, start_session
+from .attempts import Launch, close_abandoned, navigation_request, start_session
 from .cmi import get_value, set_value
 from .commit import CommitError, CommitResult, apply_commit
 from .compat import CompatibilitySettings, Deviation
@@ -46,6 +46,7 @@ __all__ = [
     "format_iso_duration",
     "format_timespan",
     "get_value",
+    "navigation_request",
     "new_attempt_state",
     "parse_duration",
     "rollup",

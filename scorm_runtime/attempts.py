@@ -103,3 +103,14 @@ def start_session(
     if max_attempts is not None and state.attempt >= max_attempts:
         return Launch(state.copy(), "attempt-limit", deviations)
     return Launch(_next_attempt(state), v.LAUNCH_NEW_ATTEMPT, deviations)
+
+
+def navigation_request(state: AttemptState) -> str:
+    """The navigation request the SCO left for the player (RTE 4th ed. §4.4.2).
+
+    Returns:
+        ``adl.nav.request`` ("_none_" when not set; "" for SCORM 1.2, which has none).
+    """
+    if state.version == v.SCORM_12:
+        return ""
+    return state.cmi.get("adl.nav.request", v.NAV_NONE)

@@ -24,6 +24,7 @@ class ActivityResult:
         scaled: score in [-1, 1] (1.2: raw normalized by min/max or 100), or None.
         raw: the raw score as reported, or None.
         total_cs: total time in centiseconds.
+        credit: whether the attempt was for credit (cmi.credit); grade only those.
     """
 
     completion: str
@@ -31,6 +32,7 @@ class ActivityResult:
     scaled: float | None
     raw: float | None
     total_cs: int
+    credit: bool = True
 
 
 def _number(text: str | None) -> float | None:
@@ -57,7 +59,8 @@ def _result_12(cmi: dict[str, str]) -> ActivityResult:
         low, high = (low, high) if low is not None and high and high > low else (0, 100)
         scaled = max(-1.0, min(1.0, (raw - low) / (high - low)))
     total = timespan.parse_duration(cmi.get("cmi.core.total_time") or "00:00:00")
-    return ActivityResult(completion, success, scaled, raw, total)
+    credit = cmi.get("cmi.core.credit", v.CREDIT) == v.CREDIT
+    return ActivityResult(completion, success, scaled, raw, total, credit)
 
 
 def activity_result(state: AttemptState) -> ActivityResult:
@@ -73,6 +76,7 @@ def activity_result(state: AttemptState) -> ActivityResult:
         _number(cmi.get("cmi.score.scaled")),
         _number(cmi.get("cmi.score.raw")),
         timespan.parse_duration(cmi.get("cmi.total_time") or "PT0S"),
+        cmi.get("cmi.credit", v.CREDIT) == v.CREDIT,
     )
 
 
@@ -105,6 +109,7 @@ def rollup(results: Sequence[ActivityResult]) -> ActivityResult:
         _mean([result.scaled for result in results]),
         _mean([result.raw for result in results]),
         sum(result.total_cs for result in results),
+        all(result.credit for result in results),
     )
 
 

@@ -117,8 +117,16 @@ class ScormApi:
             if parameter != "":
                 raise ScormError("argument", self.version)
             self._guard("term_before_init", "term_after_term")
+            before = dict(self.state.cmi)
             finish_session(self.version, self.state.cmi)
-            self._flush(terminate=True, failure="term_failure")
+            try:
+                self._flush(terminate=True, failure="term_failure")
+            except ScormError:
+                # Not stored: undo the end-of-session rules so a retry applies them
+                # once (total_time must not count the session twice).
+                self.state.cmi.clear()
+                self.state.cmi.update(before)
+                raise
         except ScormError as error:
             return self._fail(error)
         self.state.phase = v.PHASE_TERMINATED

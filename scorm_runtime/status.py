@@ -53,7 +53,8 @@ def _finish_12(store: Store) -> None:
     """RTE 1.2 §3.4.4 cmi.core.lesson_status, "Additional Behavior Requirements"."""
     mode = store.get("cmi.core.lesson_mode", v.MODE_NORMAL)
     status = store.get("cmi.core.lesson_status", v.STATUS_NOT_ATTEMPTED)
-    if status == v.STATUS_NOT_ATTEMPTED:
+    # Review mode presents finished content again: its status stays as it was.
+    if status == v.STATUS_NOT_ATTEMPTED and mode != v.MODE_REVIEW:
         status = v.STATUS_BROWSED if mode == v.MODE_BROWSE else v.STATUS_COMPLETED
     mastery = _float(store.get("cmi.student_data.mastery_score"))
     raw = _float(store.get("cmi.core.score.raw"))

@@ -3,7 +3,12 @@
 import pytest
 from scorm_testkit import launched
 
-from scorm_runtime import CompatibilitySettings, apply_commit, start_session
+from scorm_runtime import (
+    CompatibilitySettings,
+    apply_commit,
+    navigation_request,
+    start_session,
+)
 from scorm_runtime.compat import Deviation
 
 
@@ -107,3 +112,11 @@ def test_deviation_to_dict_plain_data():
         "element": "cmi.suspend_data",
         "detail": "5000 characters",
     }
+
+
+def test_navigation_request_per_version():
+    api = launched("2004-4th")
+    assert navigation_request(api.state) == "_none_"
+    api.set_value("adl.nav.request", "{target=intro}choice")
+    assert navigation_request(api.state) == "{target=intro}choice"
+    assert navigation_request(launched("1.2").state) == ""

@@ -98,3 +98,12 @@ def test_activity_result_12_no_score_and_unparsable_values():
     assert (found.completion, found.scaled, found.raw) == ("not attempted", None, None)
     api.state.cmi["cmi.core.score.raw"] = "n/a"  # written around the API by a tool
     assert activity_result(api.state).raw is None
+
+
+def test_activity_result_credit_flag_and_rollup_credit():
+    assert activity_result(launched("1.2", mode="browse").state).credit is False
+    assert activity_result(launched("2004-4th").state).credit is True
+    rolled = rollup(
+        [result(), ActivityResult("completed", "unknown", None, None, 0, False)]
+    )
+    assert rolled.credit is False

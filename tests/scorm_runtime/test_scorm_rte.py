@@ -113,6 +113,16 @@ def test_api_commit_store_failure_391_and_data_kept_pending():
     assert api.terminate("") == "true"
 
 
+def test_api_terminate_retry_after_failure_counts_time_once():
+    store = InMemoryAttemptStore(fail=True)
+    api = launched("2004-4th", store=store)
+    api.set_value("cmi.session_time", "PT10M")
+    assert api.terminate("") == "false"
+    store.fail = False
+    assert api.terminate("") == "true"
+    assert api.state.cmi["cmi.total_time"] == "PT0H10M0S"
+
+
 def test_api_12_commit_failure_general_exception():
     api = launched("1.2", store=InMemoryAttemptStore(fail=True))
     assert (api.call("LMSCommit", ""), api.get_last_error()) == ("false", "101")

@@ -11,6 +11,8 @@ from scorm_runtime import check_time_limit, new_attempt_state
     [
         (None, None, "credit", "normal", "completed"),
         (None, None, "credit", "browse", "browsed"),
+        (None, None, "credit", "review", "not attempted"),
+        ("completed", "10", "credit", "review", "completed"),
         ("incomplete", "85", "credit", "normal", "passed"),
         ("completed", "40", "credit", "normal", "failed"),
         ("completed", "80", "credit", "normal", "passed"),
