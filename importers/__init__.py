@@ -21,6 +21,7 @@ from importers.model import (
     XapiActivity,
     effective_sequencing,
 )
+from importers.outline import OutlineNode, outline
 from importers.reader import ImportResult, read_package
 from importers.registry import IMPORTERS, get_importer, register
 from importers.report import Problem, Severity, ValidationReport
@@ -37,6 +38,7 @@ __all__ = [
     "Item",
     "LaunchTarget",
     "Organization",
+    "OutlineNode",
     "Package",
     "PackageImportError",
     "ParseContext",
@@ -50,6 +52,7 @@ __all__ = [
     "effective_sequencing",
     "extract_package",
     "get_importer",
+    "outline",
     "read_package",
     "register",
 ]

@@ -20,6 +20,7 @@ from importers.archive import (
 from importers.base import ParseContext
 from importers.errors import PackageImportError, Reason
 from importers.model import Package
+from importers.outline import outline
 from importers.registry import IMPORTERS
 from importers.report import ValidationReport
 from importers.source import (
@@ -86,6 +87,8 @@ def read_package(
     try:
         with _open_source(source, limits or DEFAULT_LIMITS) as files:
             package = _read(files, report, strict)
+        if package is not None:
+            report.outline = [node.to_dict() for node in outline(package)]
     except PackageImportError as exc:
         report.error(
             str(exc.reason),

@@ -44,12 +44,14 @@ class ValidationReport:
 
     The report is filled while a package is read; ``status`` is derived from
     the problems, so a report with an error is always ``rejected``.
+    ``outline`` is the delivered tree (see :mod:`importers.outline`).
     """
 
     standard: str | None = None
     edition: str | None = None
     title: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    outline: list[dict[str, Any]] = field(default_factory=list)
 
     def add(
         self,
@@ -110,4 +112,5 @@ class ValidationReport:
             "errors": [p.to_dict() for p in self.errors],
             "warnings": [p.to_dict() for p in self.warnings],
             "infos": [p.to_dict() for p in self.of(Severity.INFO)],
+            "outline": self.outline,
         }
