@@ -364,8 +364,8 @@
     }
     if (!own(defs.elements, template)) throw new ScormError("undefined", defs, element);
     var spec = defs.elements[template];
-    checkGetIndices(defs, store, template, indices);
     if (spec.access === "WO") throw new ScormError("write_only", defs, element);
+    checkGetIndices(defs, store, template, indices);
     var evaluated = evaluatedStatus(defs.version, store, element);
     if (evaluated !== null) return evaluated;
     if (own(store, element)) return store[element];
