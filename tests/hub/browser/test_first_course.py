@@ -5,8 +5,8 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-ADMIN_PASSWORD = "an admin passphrase"  # noqa: S105
-LEARNER_PASSWORD = "a learner passphrase"  # noqa: S105
+ADMIN_PASSWORD = "an admin passphrase"
+LEARNER_PASSWORD = "a learner passphrase"
 
 
 def sign_in(page, hub, email, password):
