@@ -13,8 +13,24 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 FORBIDDEN = {
-    "scorm_runtime": ["flask", "sqlalchemy", "celery", "requests", "hub", "lti", "importers"],
-    "importers": ["flask", "sqlalchemy", "celery", "requests", "hub", "lti", "scorm_runtime"],
+    "scorm_runtime": [
+        "flask",
+        "sqlalchemy",
+        "celery",
+        "requests",
+        "hub",
+        "lti",
+        "importers",
+    ],
+    "importers": [
+        "flask",
+        "sqlalchemy",
+        "celery",
+        "requests",
+        "hub",
+        "lti",
+        "scorm_runtime",
+    ],
     "lti": ["sqlalchemy", "celery", "hub", "importers", "scorm_runtime"],
 }
 
@@ -38,7 +54,11 @@ def test_package_imports_without_forbidden_dependencies(package):
     forbidden = FORBIDDEN[package] + (["flask"] if package == "lti" else [])
     skip = ["lti.flask_adapter"] if package == "lti" else []
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT.format(forbidden=forbidden, package=package, skip=skip)],
+        [
+            sys.executable,
+            "-c",
+            SCRIPT.format(forbidden=forbidden, package=package, skip=skip),
+        ],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
