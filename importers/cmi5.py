@@ -2,7 +2,7 @@
 
 https://github.com/AICC/CMI-5_Spec_Current/blob/quartz/cmi5_spec.md — a zip
 with ``cmi5.xml`` at its root, or the XML alone when every AU URL is
-absolute (§14). Schema violations always reject (§13).
+absolute (§14.2). Schema violations always reject (§13.2).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class _Reader:
     def identifier(self, node: etree._Element, kind: str) -> str:
         value = attr(node, "id") or ""
         if not _absolute_iri(value):
-            # cmi5 §13.1: course, block, AU and objective ids are IRIs; the IRIs
+            # cmi5 §13.1.1-13.1.4: course, block, AU and objective ids are IRIs; IRIs
             # used by cmi5 are absolute (requirement 3.0.0.0-1).
             self.ctx.error(
                 "invalid_id", f"{kind} id {value!r} is not an absolute IRI", node
@@ -120,7 +120,7 @@ class _Reader:
         )
 
     def check_url(self, url: str, node: etree._Element) -> None:
-        """AU URL rules of cmi5 §13.1 (url), §8.1 and §14/14.2."""
+        """AU URL rules of cmi5 §13.1.4 (url), §8.1 and §14.1/§14.2."""
         if not url or any(ch.isspace() for ch in url) or is_unsafe(url):
             self.ctx.error("invalid_url", f"AU url {url!r} is not a valid URL", node)
             return
@@ -173,6 +173,13 @@ class Cmi5Importer(Importer):
         ctx.file = COURSE_FILE
         ctx.report.standard, ctx.report.edition = self.format_id, "1.0 (Quartz)"
         root = ctx.source.xml(COURSE_FILE)
+        if ctx.source.root:
+            # cmi5 §14.1 (cmi5_14_1_1): cmi5.xml MUST be at the zip's root.
+            ctx.lenient(
+                "not_at_root",
+                f"cmi5.xml is in the folder {ctx.source.root!r}; cmi5 requires it "
+                "at the root of the zip",
+            )
         for issue in validate(root, "cmi5"):
             ctx.report.error(
                 "schema",

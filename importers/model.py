@@ -174,7 +174,7 @@ class Resource(Serializable):
 
 @dataclass(frozen=True)
 class Cmi5Objective(Serializable):
-    """A course-level objective (cmi5 §13.1)."""
+    """A course-level objective (cmi5 §13.1.3)."""
 
     id: str
     title: str
@@ -183,7 +183,7 @@ class Cmi5Objective(Serializable):
 
 @dataclass(frozen=True)
 class Cmi5Au(Serializable):
-    """An assignable unit (cmi5 §13.1)."""
+    """An assignable unit (cmi5 §13.1.4)."""
 
     id: str
     title: str
@@ -200,7 +200,7 @@ class Cmi5Au(Serializable):
 
 @dataclass(frozen=True)
 class Cmi5Block(Serializable):
-    """A block grouping AUs and blocks (cmi5 §13.1)."""
+    """A block grouping AUs and blocks (cmi5 §13.1.2)."""
 
     id: str
     title: str
@@ -211,7 +211,7 @@ class Cmi5Block(Serializable):
 
 @dataclass(frozen=True)
 class Cmi5Course(Serializable):
-    """The cmi5 course structure (cmi5 §13.1)."""
+    """The cmi5 course structure (cmi5 §13.1.1 course metadata and its children)."""
 
     id: str
     title: str

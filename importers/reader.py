@@ -169,7 +169,7 @@ def _open_source(source: Source, limits: ExtractionLimits) -> Iterator[PackageSo
 
 
 def _standalone(data: bytes) -> PackageSource:
-    """A lone XML upload (cmi5 §14 allows the course structure alone)."""
+    """A lone XML upload (cmi5 §14.2 allows the course structure alone)."""
     if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         raise PackageImportError(
             Reason.NOT_A_ZIP,

@@ -165,3 +165,12 @@ def test_read_package_cmi5_unknown_objective_ref_warned(make_zip):
 def test_read_package_cmi5_wrong_root_rejected(make_zip):
     result = read_package(make_zip({"cmi5.xml": "<course/>", "index.html": PAGE}))
     assert "not_cmi5" in [p.code for p in result.report.errors]
+
+
+def test_read_package_cmi5_in_folder_lenient_warning_strict_error(make_zip):
+    files = {"course/cmi5.xml": course(au()), "course/index.html": PAGE}
+    lenient = read_package(make_zip(files))
+    assert lenient.accepted
+    assert "not_at_root" in [p.code for p in lenient.report.warnings]
+    strict = read_package(make_zip(files), strict=True)
+    assert [p.file for p in strict.report.errors] == ["course/cmi5.xml"]
