@@ -6,8 +6,11 @@ import io
 import stat
 import zipfile
 from pathlib import Path
+from string import ascii_letters
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from importers import ExtractionLimits, PackageImportError, extract_package
 from importers.archive import (
@@ -310,3 +313,16 @@ def test_extract_file_folder_clash_rejected(make_zip, tmp_path, names):
         extract_package(package, tmp_path / "pkg")
     assert caught.value.reason is Reason.DUPLICATE_ENTRY
     assert not (tmp_path / "pkg").exists()
+
+
+@given(st.text(alphabet=st.sampled_from("ab./\\:C\x00 é"), max_size=40))
+def test_safe_member_name_never_escapes(name):
+    try:
+        clean = safe_member_name(name)
+    except PackageImportError as exc:
+        assert exc.reason is Reason.UNSAFE_PATH
+        return
+    parts = clean.split("/")
+    assert ".." not in parts and "" not in parts[:-1] or clean == ""
+    assert not clean.startswith("/") and "\\" not in clean
+    assert not (len(clean) > 1 and clean[1] == ":" and clean[0] in ascii_letters)
