@@ -88,9 +88,11 @@ def get_value(defs: dict, store: Store, element: str) -> str:
     spec = defs["elements"].get(template)
     if spec is None:
         raise ScormError("undefined", version, element)
-    _check_get_indices(defs, store, template, indices)
+    # A write-only element is never readable, whatever its index (RTE 1.2 §3.3.2.2
+    # 404 for every cmi.interactions.n.* element).
     if spec["access"] == v.WO:
         raise ScormError("write_only", version, element)
+    _check_get_indices(defs, store, template, indices)
     evaluated = evaluated_status(version, store, element)
     if evaluated is not None:
         return evaluated

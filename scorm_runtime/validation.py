@@ -178,7 +178,7 @@ def validate(spec: Spec, value: str) -> Outcome:
     """
     outcome = _strict(value, spec)
     tolerance = spec.get("tolerate")
-    if outcome[0] == "type_mismatch" and tolerance is not None:
+    if outcome[0] in ("type_mismatch", "out_of_range") and tolerance is not None:
         if _strict(value, tolerance["spec"])[0] is None:
             return (None, f"{DEV_TOLERATED_FORMAT}:{tolerance['name']}")
     return outcome

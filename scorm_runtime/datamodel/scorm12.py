@@ -11,7 +11,12 @@ from ._core import Collection, DataModel, Element, Group
 _LESSON_STATUS = t.vocab(
     *(s for s in v.LESSON_STATUS_12 if s != v.STATUS_NOT_ATTEMPTED)
 )
-_SCORE = t.real(0, 100, blank=True)  # §3.4.4 cmi.core.score.raw: CMIDecimal 0..100
+# §3.4.4 cmi.core.score.raw: CMIDecimal (or CMIBlank) normalized to 0..100; lenient
+# mode takes other decimals (raw points out of a max), recorded as a deviation.
+_SCORE = {
+    **t.real(0, 100, blank=True),
+    "tolerate": {"name": "score-range", "spec": t.real()},
+}
 _RESULT = t.vocab(
     *v.RESULT_VOCAB_12,
     tolerate={"name": "result", "spec": t.vocab(v.RESULT_INCORRECT)},

@@ -137,7 +137,9 @@ GETS_12 = [
     ("cmi.objectives.00.id", "401"),
     ("cmi.core._version", "201"),
     ("cmi.nothing._children", "401"),
-    ("cmi.interactions.0.id", "201"),
+    ("cmi.interactions.0.id", "404"),
+    ("cmi.interactions.0.objectives.3.id", "404"),
+    ("cmi.objectives.0.score.raw", "201"),
     ("", "201"),
     ("cmi..core", "401"),
 ]
@@ -195,6 +197,7 @@ def test_set_12_lenient_suspend_data_64000_recorded():
     [
         ("cmi.interactions.0.result", "incorrect"),
         ("cmi.objectives.0.id", "Question 1"),
+        ("cmi.core.score.raw", "150"),
     ],
 )
 def test_set_12_lenient_authoring_tool_format_tolerated(element, value):

@@ -219,7 +219,7 @@
   function validate(spec, value) {
     var outcome = strict(value, spec);
     var tolerance = spec.tolerate;
-    if (outcome[0] === "type_mismatch" && tolerance) {
+    if ((outcome[0] === "type_mismatch" || outcome[0] === "out_of_range") && tolerance) {
       if (strict(value, tolerance.spec)[0] === null) {
         return [null, "tolerated-format:" + tolerance.name];
       }
