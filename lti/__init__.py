@@ -28,7 +28,7 @@ from lti.http import build_session
 from lti.jwks import PlatformKeySets
 from lti.keys import RotationStep, ToolKeyring, rotate_keys
 from lti.launch import LaunchValidator, PendingLaunch
-from lti.nrps import Member, NrpsClient, Roster
+from lti.nrps import Member, MembershipChanges, NrpsClient, Roster, membership_changes
 from lti.oidc_login import CookieToSet, LoginResponse, initiate_login
 from lti.roles import HubRole, map_roles
 from lti.stores import (
@@ -69,6 +69,7 @@ __all__ = [
     "LtiError",
     "LtiLaunchError",
     "Member",
+    "MembershipChanges",
     "NonceStore",
     "NrpsClient",
     "NrpsError",
@@ -93,6 +94,7 @@ __all__ = [
     "close_page_html",
     "initiate_login",
     "map_roles",
+    "membership_changes",
     "register_with_platform",
     "rotate_keys",
 ]

@@ -6,7 +6,7 @@ complete, non-empty roster. When the platform offers ``rel="differences"`` (§2.
 URL is kept so the next sync can ask only for changes.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,3 +150,40 @@ class NrpsClient:
         if not isinstance(body, Mapping) or not isinstance(body.get("members"), list):
             raise NrpsError("membership page without a members list", url=url)
         return body, response["headers"]
+
+
+@dataclass(frozen=True)
+class MembershipChanges:
+    """What a roster means for the hub's enrollments.
+
+    Attributes:
+        present: Members to create or keep enrolled (status ``Active``).
+        departed: User ids to mark inactive (never delete: their data stays).
+    """
+
+    present: tuple[Member, ...]
+    departed: frozenset[str]
+
+
+def membership_changes(
+    roster: Roster, known_user_ids: Iterable[str]
+) -> MembershipChanges:
+    """Compare a roster with the user ids the hub has enrolled for the context.
+
+    A full roster (never empty: ``fetch_roster`` refuses that) departs everyone not in
+    it and everyone listed as ``Inactive`` or ``Deleted``. A differences roster only
+    departs the members it lists as such (NRPS §2.4: absent means unchanged).
+
+    Args:
+        roster: The roster from ``fetch_roster`` or ``fetch_differences``.
+        known_user_ids: Platform user ids currently enrolled in the hub.
+
+    Returns:
+        The ``MembershipChanges``.
+    """
+    present = tuple(m for m in roster.members if m.status == ACTIVE)
+    gone = {m.user_id for m in roster.members if m.status != ACTIVE}
+    if not roster.is_delta:
+        listed = {m.user_id for m in present}
+        gone |= set(known_user_ids) - listed
+    return MembershipChanges(present=present, departed=frozenset(gone))

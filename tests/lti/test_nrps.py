@@ -3,7 +3,7 @@ import responses
 
 from lti import claims
 from lti.errors import NrpsError
-from lti.nrps import Member, NrpsClient
+from lti.nrps import Member, NrpsClient, Roster, membership_changes
 
 MEMBERS = "https://platform.example/ctx/1/memberships"
 
@@ -122,3 +122,30 @@ def test_nrps_endless_paging_bounded(connector, rsps, monkeypatch):
     )
     with pytest.raises(NrpsError, match="more than 2"):
         NrpsClient(connector).fetch_roster(MEMBERS)
+
+
+def test_membership_changes_full_roster_departs_absent_and_inactive():
+    roster = Roster(
+        "ctx",
+        (
+            Member("u1", ()),
+            Member("u2", (), status="Inactive"),
+            Member("u3", (), status="Deleted"),
+        ),
+        None,
+    )
+    changes = membership_changes(roster, {"u1", "u2", "u4"})
+    assert [m.user_id for m in changes.present] == ["u1"]
+    assert changes.departed == {"u2", "u3", "u4"}
+
+
+def test_membership_changes_delta_departs_only_listed():
+    roster = Roster(
+        "ctx",
+        (Member("u5", ()), Member("u2", (), status="Deleted")),
+        None,
+        is_delta=True,
+    )
+    changes = membership_changes(roster, {"u1", "u2"})
+    assert [m.user_id for m in changes.present] == ["u5"]
+    assert changes.departed == {"u2"}
