@@ -30,7 +30,7 @@ def _known_parent(defs: dict, parent: str) -> bool:
 
 
 def _keyword_get(defs: dict, store: Store, template: str, element: str, indices):
-    parent, keyword = template.rsplit(".", 1)
+    parent, _, keyword = template.rpartition(".")
     version = defs["version"]
     if element == "cmi._version":
         return defs["version_value"]

@@ -142,6 +142,8 @@ GETS_12 = [
     ("cmi.objectives.0.score.raw", "201"),
     ("", "201"),
     ("cmi..core", "401"),
+    ("_count", "401"),
+    ("_children", "401"),
 ]
 
 

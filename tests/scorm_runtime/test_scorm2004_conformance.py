@@ -160,6 +160,8 @@ GETS_2004 = [
     ("adl.nav.request_valid.choice.intro", "401"),
     ("cmi.core.student_id", "401"),
     ("cmi.objectives.n.id", "401"),
+    ("_count", "401"),
+    ("_children", "401"),
     ("cmi.objectives.n.score._children", "401"),
 ]
 

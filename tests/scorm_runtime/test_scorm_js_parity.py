@@ -124,6 +124,7 @@ def _elements(version):
         names.update({f"{path}._children", f"{path}._count", f"{path}._version"})
     names.update(
         {"", "cmi", "cmi._version", "cmi..x", "cmi.objectives.01.id", "__proto__"}
+        | {"_count", "_children", "_version", "toString", "constructor"}
     )
     return sorted(names)
 

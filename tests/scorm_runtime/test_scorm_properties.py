@@ -40,7 +40,10 @@ VALUES = st.one_of(
 @st.composite
 def calls(draw):
     version = draw(st.sampled_from(VERSIONS))
-    elements = st.one_of(st.sampled_from(ELEMENT_NAMES[version]), st.text(max_size=40))
+    keywords = st.sampled_from(["_count", "_children", "_version", ".", "n"])
+    elements = st.one_of(
+        st.sampled_from(ELEMENT_NAMES[version]), st.text(max_size=40), keywords
+    )
     changes = draw(st.lists(st.tuples(elements, VALUES), max_size=25))
     return version, changes
 
