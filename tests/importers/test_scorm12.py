@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import pytest
 
 from importers import read_package
@@ -31,6 +33,7 @@ def test_read_package_scorm12_minimal_accepted(make_zip):
 
 def test_read_package_scorm12_adlcp_fields_read(make_zip):
     items = (
+        '<item identifier="I0" identifierref="R1"><title>Zero</title></item>'
         '<item identifier="I1" identifierref="R1" isvisible="false" parameters="?a=1">'
         "<title>One</title>"
         '<adlcp:prerequisites type="aicc_script">I0</adlcp:prerequisites>'
@@ -43,8 +46,8 @@ def test_read_package_scorm12_adlcp_fields_read(make_zip):
         make_zip({"imsmanifest.xml": scorm12_manifest(items), "index.html": PAGE}),
         strict=True,
     )
-    item = result.package.organizations[0].items[0]
     assert result.report.status == "accepted", result.report.to_dict()
+    item = result.package.organizations[0].items[1]
     assert item.isvisible is False
     assert item.launch_url == "index.html?a=1"
     assert (item.prerequisites, item.max_time_allowed) == ("I0", "00:30:00")
@@ -258,3 +261,48 @@ def test_read_package_nested_items_walk_in_order(make_zip):
         "index.html",
         "index.html#p2",
     ]
+
+
+@pytest.mark.parametrize(
+    ("script", "unknown"),
+    [
+        ("I0", []),
+        ('I0="passed" | ~I2', []),
+        ("2*{I0,I2,I1}", []),
+        ("I0 & ghost", ["ghost"]),
+    ],
+)
+def test_read_package_prerequisite_references_checked(make_zip, script, unknown):
+    items = (
+        '<item identifier="I0" identifierref="R1"><title>Zero</title></item>'
+        '<item identifier="I1" identifierref="R1"><title>One</title>'
+        f'<adlcp:prerequisites type="aicc_script">{escape(script, quote=False)}'
+        "</adlcp:prerequisites></item>"
+        '<item identifier="I2" identifierref="R1"><title>Two</title></item>'
+    )
+    result = read_package(
+        make_zip({"imsmanifest.xml": scorm12_manifest(items), "index.html": PAGE})
+    )
+    assert result.accepted
+    found = [
+        p.message for p in result.report.warnings if p.code == "unknown_prerequisite"
+    ]
+    assert [m.split("'")[3] for m in found] == unknown
+
+
+def test_read_package_bad_maxtimeallowed_warned(make_zip):
+    items = (
+        '<item identifier="I1" identifierref="R1"><title>One</title>'
+        "<adlcp:maxtimeallowed>half an hour</adlcp:maxtimeallowed></item>"
+    )
+    result = read_package(
+        make_zip({"imsmanifest.xml": scorm12_manifest(items), "index.html": PAGE})
+    )
+    assert "not a time span" in result.report.warnings[0].message
+    assert result.package.organizations[0].items[0].max_time_allowed == "half an hour"
+
+
+def test_read_package_prerequisites_skipped_without_organization(make_zip):
+    manifest = scorm12_manifest(default='default="NONE"')
+    result = read_package(make_zip({"imsmanifest.xml": manifest, "index.html": PAGE}))
+    assert [p.code for p in result.report.errors] == ["unknown_default_organization"]
