@@ -20,7 +20,7 @@ class Launch:
 
     Attributes:
         state: the state the SCO runs with (a new object; the input is untouched).
-        decision: ``vocab.LAUNCH_*`` or ``"attempt-limit"``.
+        decision: a ``vocab.LAUNCH_*`` value.
         deviations: e.g. a missing Terminate that was closed by the settings.
     """
 
@@ -101,7 +101,7 @@ def start_session(
     if exit_value(state.version, state.cmi) == v.EXIT_SUSPEND:
         return Launch(_resume(state), v.LAUNCH_RESUME, deviations)
     if max_attempts is not None and state.attempt >= max_attempts:
-        return Launch(state.copy(), "attempt-limit", deviations)
+        return Launch(state.copy(), v.LAUNCH_ATTEMPT_LIMIT, deviations)
     return Launch(_next_attempt(state), v.LAUNCH_NEW_ATTEMPT, deviations)
 
 

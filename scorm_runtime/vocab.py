@@ -167,12 +167,12 @@ DEV_SPM_EXCEEDED = "spm-exceeded"
 DEV_TOLERATED_FORMAT = "tolerated-format"
 DEV_SEQUENCE_GAP = "sequence-gap"
 DEV_MISSING_FINISH = "missing-finish"
-DEV_REJECTED_CHANGE = "rejected-change"
 
 # Launch decisions.
 LAUNCH_RESUME = "resume"
 LAUNCH_NEW_ATTEMPT = "new-attempt"
 LAUNCH_CONTINUE = "continue"
+LAUNCH_ATTEMPT_LIMIT = "attempt-limit"
 
 TRUE = "true"
 FALSE = "false"

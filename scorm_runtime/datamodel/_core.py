@@ -1,6 +1,6 @@
 """Shared structures of the element tables: elements, groups and collections."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..validation import Spec
 
@@ -66,8 +66,3 @@ class DataModel:
     elements: tuple[Element, ...]
     groups: tuple[Group, ...] = ()
     collections: tuple[Collection, ...] = ()
-    by_path: dict[str, Element] = field(default_factory=dict, compare=False)
-
-    def __post_init__(self) -> None:
-        """Index the elements by path."""
-        self.by_path.update({element.path: element for element in self.elements})
