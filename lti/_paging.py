@@ -1,17 +1,21 @@
 """RFC 8288 ``Link`` header parsing shared by the AGS and NRPS clients."""
 
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-import requests
+_LINK = re.compile(r"<([^>]*)>([^<]*)")
+_REL = re.compile(r';\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))', re.IGNORECASE)
 
 
 def link_url(headers: Mapping[str, str], rel: str) -> str | None:
     """Return the URL of the ``Link`` header entry with ``rel``, or ``None``.
 
     pylti1p3 2.0.0 lower-cases the whole header before matching, which corrupts
-    case-sensitive page URLs; this parses it with ``requests`` instead.
+    case-sensitive page URLs, and ``requests`` splits on every ``;`` even inside the
+    URL; this parses RFC 8288 §3 itself: ``<URI>`` then its parameters. Relation
+    types compare case-insensitively (§2.1.1).
 
     Args:
         headers: Case-insensitive response headers.
@@ -23,10 +27,13 @@ def link_url(headers: Mapping[str, str], rel: str) -> str | None:
     header = headers.get("Link") or headers.get("link")
     if not header:
         return None
-    for link in requests.utils.parse_header_links(header.replace("\n", " ")):
-        rels = link.get("rel", "").split()
-        if rel in rels and link.get("url"):
-            return link["url"]
+    for target, params in _LINK.findall(header.replace("\n", " ")):
+        match = _REL.search(params)
+        if match is None:
+            continue
+        rels = (match.group(1) or match.group(2)).lower().split()
+        if rel.lower() in rels and target.strip():
+            return target.strip()
     return None
 
 
