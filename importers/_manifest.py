@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
@@ -162,15 +162,41 @@ def _read_resource(
         if (ref := attr(dep, "identifierref"))
     )
     scorm_type = attr(node, "scormtype")
+    resolved = join_base(own_base, href) if href else None
     return Resource(
         identifier=identifier,
         type=attr(node, "type") or "",
         scorm_type=scorm_type.lower() if scorm_type else None,
-        href=join_base(own_base, href) if href else None,
+        href=_repair_case(ctx, identifier, resolved, node) if resolved else None,
         base=own_base or None,
         files=files,
         dependencies=dependencies,
     )
+
+
+def _repair_case(
+    ctx: ParseContext, identifier: str, href: str, node: etree._Element
+) -> str:
+    """Point an href at the stored file when only the letter case differs.
+
+    Packages authored on Windows often get the case of a launch file wrong;
+    served from a case-sensitive store they would not play. Lenient mode
+    launches the stored file instead and says so; strict mode leaves the
+    href alone, and the launch-file check rejects it.
+    """
+    path = file_part(href)
+    if ctx.strict or scheme_of(href) or ctx.source.has(path):
+        return href
+    variant = ctx.source.case_variant(path)
+    if variant is None:
+        return href
+    ctx.warning(
+        "case_mismatch",
+        f"resource {identifier!r} href {path!r} differs in letter case from the "
+        f"file {variant!r} of the package; {variant!r} is launched",
+        node,
+    )
+    return urlunsplit(urlsplit(href)._replace(path=quote(variant)))
 
 
 def _read_organization(

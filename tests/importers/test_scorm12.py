@@ -89,9 +89,22 @@ def test_read_package_missing_launch_file_rejected(make_zip):
     assert "resource 'R1' href 'index.html' is not in the package" in messages
 
 
-def test_read_package_missing_launch_file_case_hint(make_zip):
-    package = make_zip({"imsmanifest.xml": scorm12_manifest(), "Index.html": PAGE})
+def test_read_package_launch_file_case_repaired_lenient(make_zip):
+    resources = (
+        '<resource identifier="R1" type="webcontent" adlcp:scormtype="sco" '
+        'href="Lesson%20One/Index.html?p=1"><file href="Lesson%20One/Index.html"/></resource>'
+    )
+    manifest = scorm12_manifest(resources=resources)
+    package = make_zip({"imsmanifest.xml": manifest, "lesson one/index.html": PAGE})
     result = read_package(package)
+    assert result.accepted
+    assert result.package.launch_targets[0].url == "lesson%20one/index.html?p=1"
+    assert "case_mismatch" in [p.code for p in result.report.warnings]
+
+
+def test_read_package_missing_launch_file_case_hint_strict(make_zip):
+    package = make_zip({"imsmanifest.xml": scorm12_manifest(), "Index.html": PAGE})
+    result = read_package(package, strict=True)
     assert "differs in letter case" in result.report.errors[0].message
 
 
