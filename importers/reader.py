@@ -82,6 +82,10 @@ def read_package(
     Returns:
         The package (None when rejected) and the report. Problems with the
         upload are reported, never raised.
+
+    Raises:
+        OSError: when ``source`` names a path that cannot be opened at all
+            (a caller's mistake, not a problem of the package).
     """
     report = ValidationReport()
     try:

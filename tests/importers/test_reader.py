@@ -252,3 +252,8 @@ def test_read_package_manifest_too_deep_hinted(make_zip):
     )
     error = _error(read_package(package))
     assert "'course/imsmanifest.xml' should be at the top of the zip" in error.message
+
+
+def test_read_package_missing_path_raises(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        read_package(tmp_path / "nowhere.zip")
