@@ -8,6 +8,7 @@ from lti.deep_linking import (
     DeepLinkingResponse,
     LineItemSpec,
     ResourceLinkItem,
+    accepts_multiple,
     build_deep_linking_response,
 )
 from lti.dynamic_registration import close_page_html, register_with_platform
@@ -88,6 +89,7 @@ __all__ = [
     "StoredKey",
     "ToolInfo",
     "ToolKeyring",
+    "accepts_multiple",
     "build_deep_linking_response",
     "build_session",
     "canvas_developer_key_config",

@@ -156,9 +156,7 @@ def build_deep_linking_response(
     accept_types = settings.get("accept_types") or []
     if items and claims.DL_CONTENT_TYPE_RESOURCE_LINK not in accept_types:
         raise DeepLinkingError("the platform does not accept ltiResourceLink items")
-    # DL §4.4.1: accept_multiple defaults to true when absent; it may be a string.
-    accept_multiple = str(settings.get("accept_multiple", True)).lower() != "false"
-    if len(items) > 1 and not accept_multiple:
+    if len(items) > 1 and not accepts_multiple(context):
         raise DeepLinkingError("the platform accepts a single item only")
     accept_line_item = str(settings.get("accept_lineitem", True)).lower() != "false"
     deep_link = _HubDeepLink(context, keyring, clock)
@@ -167,6 +165,16 @@ def build_deep_linking_response(
     )
     return_url = str(settings["deep_link_return_url"])
     return DeepLinkingResponse(return_url, token, response_form_html(return_url, token))
+
+
+def accepts_multiple(context: LaunchContext) -> bool:
+    """Whether the platform takes several items in one response (DL §4.4.1).
+
+    ``accept_multiple`` is optional and has no stated default, so only an explicit
+    true (a boolean or the string ``"true"``) allows a multiple selection.
+    """
+    settings = context.deep_linking_settings or {}
+    return str(settings.get("accept_multiple", False)).lower() == "true"
 
 
 def response_form_html(return_url: str, token: str) -> str:

@@ -7,6 +7,7 @@ from lti import claims
 from lti.deep_linking import (
     LineItemSpec,
     ResourceLinkItem,
+    accepts_multiple,
     build_deep_linking_response,
 )
 from lti.errors import DeepLinkingError
@@ -22,6 +23,7 @@ def _dl_context(tool, **settings):
         "accept_types": ["ltiResourceLink"],
         "accept_presentation_document_targets": ["iframe", "window"],
         "data": "opaque-platform-data",
+        "accept_multiple": True,
     }
     values.update(settings)
     return tool.login_and_launch(
@@ -94,7 +96,7 @@ def test_deep_linking_response_empty_selection_allowed(tool, keyring):
     assert _verify(response.jwt, keyring)[claims.DL_CONTENT_ITEMS] == []
 
 
-@pytest.mark.parametrize("accept_multiple", [False, "false"])
+@pytest.mark.parametrize("accept_multiple", [False, "false", None])
 def test_deep_linking_multiple_items_when_single_accepted_rejected(
     tool, keyring, accept_multiple
 ):
@@ -134,3 +136,10 @@ def test_deep_linking_platform_not_accepting_resource_links_rejected(tool, keyri
     context = replace(context, deep_linking_settings=settings)
     with pytest.raises(DeepLinkingError, match="ltiResourceLink"):
         build_deep_linking_response(context, [ResourceLinkItem("A")], keyring=keyring)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(True, True), ("true", True), (False, False), (None, False)]
+)
+def test_deep_linking_accepts_multiple_only_when_explicit(tool, value, expected):
+    assert accepts_multiple(_dl_context(tool, accept_multiple=value)) is expected
