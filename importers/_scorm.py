@@ -10,12 +10,7 @@ from importers._cp_checks import (
     choose_organization,
     launch_targets,
 )
-from importers._manifest import (
-    ExtraFields,
-    ManifestParts,
-    elements_named,
-    read_manifest,
-)
+from importers._manifest import ExtraFields, elements_named, read_manifest
 from importers._xml import attr
 from importers.base import ParseContext
 from importers.model import Organization, Package, Sequencing
@@ -64,12 +59,12 @@ def read_scorm(
     item_fields: ExtraFields,
     organization_fields: ExtraFields,
     collection: tuple[Sequencing, ...] = (),
-) -> tuple[Package, ManifestParts, Organization | None]:
+) -> tuple[Package, Organization | None]:
     """Read a SCORM manifest into a Package and run the shared checks.
 
     Returns:
-        The package, the raw manifest parts and the delivered organization
-        (None when no organization can be delivered).
+        The package and the delivered organization (None when no
+        organization can be delivered).
     """
     root = ctx.source.xml(MANIFEST)
     report_schema(ctx, root, standard)
@@ -102,4 +97,4 @@ def read_scorm(
         sequencing_collection=collection,
         launch_targets=targets,
     )
-    return package, parts, org
+    return package, org

@@ -119,7 +119,7 @@ class Scorm12Importer(Importer):
     def parse(self, ctx: ParseContext) -> Package | None:
         """Read the manifest, validate it and build the package."""
         ctx.report.standard, ctx.report.edition = self.format_id, "1.2"
-        package, _, org = read_scorm(
+        package, org = read_scorm(
             ctx,
             standard=self.format_id,
             edition="1.2",

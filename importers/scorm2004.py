@@ -180,7 +180,7 @@ class Scorm2004Importer(Importer):
         collection = read_collection(ctx, root)
         check_sequencing_refs(ctx, root, collection)
         check_objective_refs(ctx, root, collection)
-        package, _, _ = read_scorm(
+        package, _ = read_scorm(
             ctx,
             standard=self.format_id,
             edition=edition,
