@@ -13,6 +13,7 @@ from .commit import CommitError, CommitResult, apply_commit
 from .compat import CompatibilitySettings, Deviation
 from .definitions import definitions, definitions_json
 from .errors import ScormError, error_strings
+from .prerequisites import prerequisites_met
 from .rollup import ActivityResult, activity_result, course_grade, rollup
 from .rte import AttemptStore, InMemoryAttemptStore, ScormApi
 from .state import AttemptState, new_attempt_state
@@ -49,6 +50,7 @@ __all__ = [
     "navigation_request",
     "new_attempt_state",
     "parse_duration",
+    "prerequisites_met",
     "rollup",
     "set_value",
     "start_session",
