@@ -60,7 +60,9 @@ def login_response(result: LoginResponse) -> Response:
     """Turn ``initiate_login``'s result into a redirect or page with the state cookie.
 
     The cookie is ``Secure; HttpOnly; SameSite=None`` so it is sent on the platform's
-    cross-site form POST to the launch URL.
+    cross-site form POST to the launch URL, and ``Partitioned`` (CHIPS) so browsers
+    that block third-party cookies still keep it for the platform's iframe, where the
+    login and the launch happen under the same top-level site.
     """
     if result.html is None:
         response = redirect(result.auth_url, code=302)
@@ -75,6 +77,7 @@ def login_response(result: LoginResponse) -> Response:
             secure=True,
             httponly=True,
             samesite="None",
+            partitioned=True,
             path="/",
         )
     return response
@@ -88,7 +91,12 @@ def pending_launch_response(pending: PendingLaunch) -> Response:
 def clear_state_cookie(response: Response, state: str) -> Response:
     """Delete the state cookie once the launch is complete."""
     response.delete_cookie(
-        cookie_name(state), path="/", secure=True, httponly=True, samesite="None"
+        cookie_name(state),
+        path="/",
+        secure=True,
+        httponly=True,
+        samesite="None",
+        partitioned=True,
     )
     return response
 

@@ -132,7 +132,7 @@ def cookie_login_page(*, auth_url: str, new_window_url: str) -> str:
     """
     script = (
         f"var authUrl = {_js(auth_url)};"
-        'document.cookie = "lti1p3_test=1; path=/; SameSite=None; Secure";'
+        'document.cookie = "lti1p3_test=1; path=/; SameSite=None; Secure; Partitioned";'
         'if (document.cookie.indexOf("lti1p3_test=1") !== -1) {'
         " window.location.replace(authUrl);"
         '} else { document.getElementById("lti-new-window").style.display = "block"; }'

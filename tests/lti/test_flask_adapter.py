@@ -83,6 +83,7 @@ def test_clear_state_cookie_expires_it(app):
     cookie = response.headers["Set-Cookie"]
     assert "lti1p3-state-s1=;" in cookie
     assert "Max-Age=0" in cookie
+    assert "Partitioned" in cookie
 
 
 def test_jwks_response_cacheable_json(app):
