@@ -485,13 +485,6 @@
     this.queue = this.loadQueue();
   }
 
-  Adapter.prototype.fail = function (condition, detail) {
-    var error = new ScormError(condition, this.defs, detail);
-    this.lastError = error.code;
-    this.lastDiagnostic = error.diagnostic;
-    return "false";
-  };
-
   Adapter.prototype.ok = function () {
     this.lastError = 0;
     this.lastDiagnostic = "";
@@ -607,7 +600,7 @@
         stored = false;
       }
       if (stored) {
-          this.acknowledge(batch);
+        this.acknowledge(batch);
       } else {
         this.scheduleRetry();
         throw new ScormError(failure, this.defs, "batch " + batch.seq + " queued");
