@@ -1,5 +1,6 @@
 """A fake LTI platform (its own RSA keys, JWKS, signed id_tokens) and tool wiring."""
 
+import functools
 import json
 import time
 from dataclasses import dataclass, field
@@ -56,14 +57,16 @@ class FakeClock:
         self.now += timedelta(**kwargs)
 
 
-@dataclass
+@dataclass(frozen=True)
 class PlatformKey:
     kid: str
     private_pem: bytes
     jwk: dict[str, Any]
 
 
+@functools.cache
 def make_key(kid: str) -> PlatformKey:
+    """One RSA key per kid for the whole run (generation is the slow part)."""
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = private.private_bytes(
         serialization.Encoding.PEM,

@@ -1,4 +1,5 @@
 import base64
+from dataclasses import replace
 from datetime import timedelta
 
 import jwt
@@ -103,8 +104,8 @@ def test_launch_aud_single_element_array_accepted(tool):
 def test_launch_bad_signature_rejected(tool):
     login = tool.login()
     body = tool.platform.claims(login.nonce)
-    forged = make_key(tool.platform.key.kid)  # same kid, different key
-    token = tool.platform.sign(body, key=forged)
+    forged = make_key("forger")  # signs under the platform's kid
+    token = tool.platform.sign(body, key=forged, kid=tool.platform.key.kid)
     with pytest.raises(LtiLaunchError) as info:
         tool.launch(token, login.state)
     assert info.value.reason is R.BAD_SIGNATURE
@@ -346,7 +347,8 @@ def test_launch_jwks_unreachable_rejected(tool, rsps):
 
 
 def test_launch_jwk_with_other_alg_rejected(tool):
-    tool.platform.key.jwk["alg"] = "RS512"
+    key = tool.platform.key  # shared across tests: replace, never mutate
+    tool.platform.keys = [replace(key, jwk={**key.jwk, "alg": "RS512"})]
     _rejects(tool, R.UNKNOWN_KEY)
 
 
