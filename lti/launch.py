@@ -22,6 +22,7 @@ from pylti1p3.message_launch import MessageLaunch
 from pylti1p3.session import SessionService
 
 from lti import _state, claims, platform_storage
+from lti._checks import require_claims
 from lti._pylti import ParamsRequest, RecordingCookies
 from lti.context import LaunchContext
 from lti.errors import JwksFetchError, LaunchErrorReason, LtiLaunchError
@@ -218,7 +219,7 @@ class _HubMessageLaunch(MessageLaunch):
         message_type = body.get(claims.MESSAGE_TYPE)
         if message_type not in self._validator.message_types:
             raise LtiLaunchError(R.WRONG_MESSAGE_TYPE, str(message_type))
-        _require_claims(body, message_type)
+        require_claims(body, message_type)
         # Core §5.3.4: the claim must equal the login's target_link_uri.
         if body[claims.TARGET_LINK_URI] != self._login.target_link_uri:
             raise LtiLaunchError(
@@ -230,27 +231,6 @@ class _HubMessageLaunch(MessageLaunch):
 
     def body(self) -> dict[str, Any]:
         return dict(self._jwt["body"])
-
-
-def _require_claims(body: Mapping[str, Any], message_type: str) -> None:
-    """Core §5.3 required claims; PII claims (name, email) are never required."""
-    required: list[tuple[str, bool]] = [
-        ("sub", bool(body.get("sub"))),
-        (claims.ROLES, isinstance(body.get(claims.ROLES), list)),
-        (claims.TARGET_LINK_URI, bool(body.get(claims.TARGET_LINK_URI))),
-    ]
-    if message_type == claims.MESSAGE_TYPE_RESOURCE_LINK:
-        link = body.get(claims.RESOURCE_LINK)
-        required.append(
-            (claims.RESOURCE_LINK, isinstance(link, dict) and bool(link.get("id")))
-        )
-    if message_type == claims.MESSAGE_TYPE_DEEP_LINKING:
-        settings = body.get(claims.DL_SETTINGS)
-        ok = isinstance(settings, dict) and bool(settings.get("deep_link_return_url"))
-        required.append((claims.DL_SETTINGS, ok))
-    for name, present in required:
-        if not present:
-            raise LtiLaunchError(R.MISSING_CLAIM, name)
 
 
 class LaunchValidator:
