@@ -19,6 +19,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from hub import models  # noqa: F401, PLC0415 - register every model on Base
     from hub.errors import register_error_handlers  # noqa: PLC0415
     from hub.extensions import celery_init_app, csrf, db, limiter  # noqa: PLC0415
+    from hub.services.storage import LocalStorage  # noqa: PLC0415
     from hub.web import register_blueprints  # noqa: PLC0415
 
     settings = settings or Settings()
@@ -31,7 +32,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.is_production,
         SESSION_COOKIE_NAME="hub_session",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.security.session_hours),
-        MAX_CONTENT_LENGTH=None,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         RATELIMIT_STORAGE_URI=settings.rate_limit_storage_url or "memory://",
         RATELIMIT_HEADERS_ENABLED=True,
@@ -43,6 +43,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
 
+    app.config["MAX_CONTENT_LENGTH"] = settings.imports.max_upload_mb * 1024 * 1024
+    app.extensions["hub.storage"] = LocalStorage(settings.content_path)
     db.init_app(app, settings.sqlalchemy_url)
     csrf.init_app(app)
     limiter.init_app(app)

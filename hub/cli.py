@@ -246,17 +246,94 @@ def users_import(csv_file: Path, org_slug: str, partial: bool, as_json: bool) ->
         sys.exit(1)
 
 
+def _print_report(report: dict) -> None:
+    title = report.get("title") or "(no title)"
+    standard = " ".join(
+        str(p) for p in (report.get("standard"), report.get("edition")) if p
+    )
+    click.echo(f"{report.get('status', 'rejected')}: {title} [{standard or 'unknown'}]")
+    for problem in [*report.get("errors", []), *report.get("warnings", [])]:
+        where = ":".join(
+            str(p)
+            for p in (problem.get("file"), problem.get("line"), problem.get("column"))
+            if p
+        )
+        click.echo(
+            f"  {problem['severity']}: {where + ': ' if where else ''}"
+            f"{problem['message']}"
+        )
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--org", "org_slug", help="Import into this organization (else: validate only)"
+)
+@click.option("--strict", is_flag=True, help="Reject any schema error")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON")
+def import_package(
+    path: Path, org_slug: str | None, strict: bool, as_json: bool
+) -> None:
+    """Validate a package zip (or folder); with --org, import it. Exit 1 if rejected."""
+    import importers  # noqa: PLC0415
+    from hub.services import packages  # noqa: PLC0415
+    from hub.services.organizations import get_organization  # noqa: PLC0415
+
+    app = _app()
+    settings = app.config["HUB_SETTINGS"]
+    version_id = None
+    with app.app_context():
+        if org_slug is None or path.is_dir():
+            limits = packages.extraction_limits(settings)
+            report = importers.read_package(
+                path, strict=strict, limits=limits
+            ).report.to_dict()
+            if org_slug is not None:
+                raise click.ClickException(
+                    "only a zip file can be imported; zip the folder"
+                )
+        else:
+            try:
+                org = get_organization(db.session, org_slug)
+            except HubError as exc:
+                raise _fail(exc) from exc
+            job_id = packages.import_file(
+                path,
+                org_id=org.id,
+                strict=strict,
+                transaction=db.transaction,
+                storage=app.extensions["hub.storage"],
+                settings=settings,
+            )
+            job = packages.get_job(db.session, org_id=org.id, job_id=job_id)
+            report, version_id = job.report or {}, job.version_id
+    if as_json:
+        click.echo(json.dumps(report | {"version_id": version_id}, indent=2))
+    else:
+        _print_report(report)
+        if version_id:
+            click.echo(f"imported as package version {version_id}")
+    if report.get("status") != "accepted":
+        sys.exit(1)
+
+
 @main.command()
 def demo() -> None:
     """Load the demo organization and print how to sign in (embedded mode only)."""
-    from hub.services.setup import load_demo  # noqa: PLC0415
+    from hub.services.setup import load_demo, load_demo_packages  # noqa: PLC0415
 
     app = _app()
     settings = app.config["HUB_SETTINGS"]
     if settings.is_production:
         raise click.ClickException("the demo is not loaded in production")
-    with app.app_context(), db.transaction() as session:
-        info = load_demo(session, settings=settings)
+    with app.app_context():
+        with db.transaction() as session:
+            info = load_demo(session, settings=settings)
+        load_demo_packages(
+            transaction=db.transaction,
+            settings=settings,
+            storage=app.extensions["hub.storage"],
+        )
     click.echo("")
     click.echo("Demo loaded. Sign in at http://127.0.0.1:5000/login as")
     for email, role, password in info.accounts:

@@ -42,6 +42,15 @@ class SecuritySettings(BaseSettings):
     min_password_length: int = Field(10, ge=8)
 
 
+class ImportSettings(BaseSettings):
+    """Caps on uploaded packages (zip bombs, oversized uploads)."""
+
+    max_upload_mb: int = Field(2048, ge=1)
+    max_entries: int = Field(20_000, ge=1)
+    max_total_mb: int = Field(4096, ge=1)
+    max_ratio: int = Field(200, ge=1)
+
+
 class Settings(BaseSettings):
     """Everything configurable; see the README's Configuration section."""
 
@@ -62,6 +71,7 @@ class Settings(BaseSettings):
     api_page_size: int = Field(50, ge=1, le=500)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
+    imports: ImportSettings = Field(default_factory=ImportSettings)
 
     @field_validator("database_url")
     @classmethod

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -128,7 +131,12 @@ def after_commit(session: Session, callback: Callable[[], Any]) -> None:
 def _run_after_commit(session: Session) -> None:
     callbacks = session.info.pop(_CALLBACKS_KEY, [])
     for callback in callbacks:
-        callback()
+        # The transaction is committed: a failing effect must not make the caller
+        # believe otherwise (tasks retry and record their own failures).
+        try:
+            callback()
+        except Exception:
+            log.exception("an after-commit effect failed")
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -90,6 +90,7 @@ class CourseCreate(_Input):
     title: Title
     description: Annotated[str, StringConstraints(max_length=10000)] = ""
     is_published: bool = True
+    package_id: int | None = Field(None, gt=0, description="The package it delivers")
 
 
 class CourseUpdate(_Input):
@@ -98,6 +99,7 @@ class CourseUpdate(_Input):
     description: Annotated[str, StringConstraints(max_length=10000)] | None = None
     is_published: bool | None = None
     is_archived: bool | None = None
+    package_id: int | None = Field(None, gt=0)
 
 
 class EnrollmentCreate(_Input):

@@ -2,6 +2,7 @@
 
 from hub.models.accounts import OrgRole, PasswordResetToken, User
 from hub.models.api_keys import ApiKey
+from hub.models.content import ImportJob, JobState, Package, PackageVersion
 from hub.models.courses import Course
 from hub.models.enrollments import (
     CourseRole,
@@ -28,8 +29,12 @@ __all__ = [
     "Group",
     "GroupCourse",
     "GroupMember",
+    "ImportJob",
+    "JobState",
     "OrgRole",
     "Organization",
+    "Package",
+    "PackageVersion",
     "PasswordResetToken",
     "ProgressStatus",
     "RuleOperator",

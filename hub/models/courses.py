@@ -25,5 +25,9 @@ class Course(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     is_published: Mapped[bool] = mapped_column(default=True)
     is_archived: Mapped[bool] = mapped_column(default=False)
+    # The package the course delivers (its newest version for new registrations).
+    package_id: Mapped[int | None] = mapped_column(
+        ForeignKey("packages.id", ondelete="RESTRICT"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

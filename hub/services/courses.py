@@ -6,7 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.errors import ConflictError, FieldError, NotFoundError
-from hub.models import Course
+from hub.models import Course, Package
 from hub.schemas import CourseCreate, CourseUpdate
 from hub.services.pagination import Page, paginate
 
@@ -36,8 +36,22 @@ def _check_code_free(
         )
 
 
+def _check_package(session: Session, *, org_id: int, package_id: int | None) -> None:
+    if package_id is None:
+        return
+    found = session.scalar(
+        select(Package.id).where(Package.id == package_id, Package.org_id == org_id)
+    )
+    if found is None:
+        raise NotFoundError(
+            f"no package {package_id}",
+            fields=[FieldError("package_id", "no such package")],
+        )
+
+
 def create_course(session: Session, *, org_id: int, data: CourseCreate) -> Course:
     _check_code_free(session, org_id=org_id, code=data.code)
+    _check_package(session, org_id=org_id, package_id=data.package_id)
     course = Course(org_id=org_id, **data.model_dump())
     session.add(course)
     session.flush()
@@ -51,6 +65,7 @@ def update_course(
     changes = {
         k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None
     }
+    _check_package(session, org_id=org_id, package_id=changes.get("package_id"))
     if "code" in changes:
         _check_code_free(
             session, org_id=org_id, code=changes["code"], exclude_id=course.id

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pydantic
 from sqlalchemy.orm import Session
@@ -15,8 +18,9 @@ from hub.db import utcnow
 from hub.errors import NotFoundError, ValidationError, fields_from_pydantic
 from hub.models import CourseRole, OrgRole, RuleOperator, User
 from hub.schemas import CourseCreate, GroupCreate, RuleCreate, UserCreate
-from hub.services import accounts, courses, enrollments, organizations
+from hub.services import accounts, courses, enrollments, organizations, packages
 from hub.services.passwords import check_policy, hash_password
+from hub.services.storage import ContentStorage
 
 
 def ensure_admin(
@@ -169,3 +173,61 @@ def _demo_catalog(session: Session, *, org_id: int) -> None:
                 value="Sales",
             ),
         )
+
+
+DEMO_PACKAGES = Path(__file__).resolve().parent.parent / "demo" / "packages"
+_DEMO_PACKAGE_COURSES = [
+    ("scorm12-intro", "DEMO-SCORM12", "Getting started (SCORM 1.2)"),
+    ("scorm2004-tour", "DEMO-SCORM2004", "A tour of the solar system (SCORM 2004)"),
+]
+
+
+def load_demo_packages(
+    *, transaction: packages.Transaction, settings: Settings, storage: ContentStorage
+) -> None:
+    """Zip the demo packages in ``hub/demo/packages``, import them and make a course of
+    each that the demo learner is enrolled in; idempotent (by course code)."""
+    with transaction() as session:
+        org = organizations.get_organization(session, "demo")
+        org_id = org.id
+        have = {c.code for c in courses.all_courses(session, org_id=org_id)}
+    for folder, code, title in _DEMO_PACKAGE_COURSES:
+        if code in have:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            archive = Path(
+                shutil.make_archive(
+                    str(Path(tmp) / folder), "zip", DEMO_PACKAGES / folder
+                )
+            )
+            job_id = packages.import_file(
+                archive,
+                org_id=org_id,
+                strict=True,
+                transaction=transaction,
+                storage=storage,
+                settings=settings,
+            )
+        with transaction() as session:
+            job = packages.get_job(session, org_id=org_id, job_id=job_id)
+            if job.package_id is None:
+                raise ValidationError(
+                    f"demo package {folder} was rejected: {job.report}"
+                )
+            course = courses.create_course(
+                session,
+                org_id=org_id,
+                data=CourseCreate(
+                    code=code,
+                    title=title,
+                    package_id=job.package_id,
+                    description="Demo content written for Interop Hub.",
+                ),
+            )
+            learner = accounts.find_user_by_email(
+                session, org_id=org_id, email="learner@example.com"
+            )
+            if learner is not None:
+                enrollments.enroll(
+                    session, org_id=org_id, user_id=learner.id, course_id=course.id
+                )

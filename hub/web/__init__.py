@@ -35,7 +35,7 @@ def _security_headers(response: Response) -> Response:
 
 
 def register_blueprints(app: Flask) -> None:
-    from hub.web import admin, api, auth, dashboard, health  # noqa: PLC0415
+    from hub.web import admin, api, auth, content, dashboard, health  # noqa: PLC0415
 
     app.before_request(load_session_user)
     app.after_request(_finish_request)
@@ -43,6 +43,7 @@ def register_blueprints(app: Flask) -> None:
     app.context_processor(lambda: {"current_user": g.get("user")})
     for blueprint in (
         health.bp,
+        content.bp,
         auth.bp,
         dashboard.bp,
         admin.bp,

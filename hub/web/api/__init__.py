@@ -12,6 +12,7 @@ from hub.extensions import csrf, db
 from hub.services import accounts as account_service
 from hub.services import courses as course_service
 from hub.services import enrollments as enrollment_service
+from hub.services import packages as package_service
 from hub.services.api_keys import authenticate_api_key
 from hub.services.authz import Actor
 from hub.services.pagination import Page
@@ -65,6 +66,12 @@ def _check_path_objects(current: Actor) -> None:
         ),
         "group_id": lambda i: enrollment_service.get_group(
             db.session, org_id=current.org_id, group_id=i
+        ),
+        "package_id": lambda i: package_service.get_package(
+            db.session, org_id=current.org_id, package_id=i
+        ),
+        "job_id": lambda i: package_service.get_job(
+            db.session, org_id=current.org_id, job_id=i
         ),
         "rule_id": lambda i: enrollment_service.get_rule(
             db.session, org_id=current.org_id, rule_id=i
@@ -122,4 +129,11 @@ def paged(page: Page[Any], model: type[BaseModel]) -> Response:
     )
 
 
-from hub.web.api import courses, docs, enrollments, groups, users  # noqa: E402, F401
+from hub.web.api import (  # noqa: E402, F401
+    courses,
+    docs,
+    enrollments,
+    groups,
+    packages,
+    users,
+)

@@ -33,6 +33,7 @@ class Operation:
     summary: str
     tag: str
     body: type[BaseModel] | None
+    form: type[BaseModel] | None
     response: type[BaseModel] | None
     many: bool
     status: int
@@ -55,6 +56,7 @@ class OperationRegistry:
         summary: str,
         tag: str,
         body: type[BaseModel] | None = None,
+        form: type[BaseModel] | None = None,
         response: type[BaseModel] | None = None,
         many: bool = False,
         status: int = 200,
@@ -69,6 +71,7 @@ class OperationRegistry:
                     summary,
                     tag,
                     body,
+                    form,
                     response,
                     many,
                     status,
@@ -90,7 +93,9 @@ class OperationRegistry:
         page_model: type[BaseModel],
     ) -> dict[str, Any]:
         """The whole OpenAPI 3.1 document."""
-        models = {m for op in self.operations for m in (op.body, op.response) if m}
+        models = {
+            m for op in self.operations for m in (op.body, op.form, op.response) if m
+        }
         models |= {error_model, page_model}
         _, defs = models_json_schema(
             [(m, "validation") for m in sorted(models, key=lambda m: m.__name__)],
@@ -141,8 +146,8 @@ def _openapi_path(rule: str) -> str:
 
 def _describe(op: Operation, page_model: type[BaseModel]) -> dict[str, Any]:
     params: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
-        for name in _path_params(op.rule)
+        {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+        for name, kind in _path_params(op.rule)
     ]
     params += [
         {
@@ -162,6 +167,15 @@ def _describe(op: Operation, page_model: type[BaseModel]) -> dict[str, Any]:
     }
     if params:
         spec["parameters"] = params
+    if op.form is not None:
+        spec["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {"$ref": REF.format(model=op.form.__name__)}
+                }
+            },
+        }
     if op.body is not None:
         spec["requestBody"] = {
             "required": True,
@@ -196,5 +210,11 @@ def _response(op: Operation, page_model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-def _path_params(rule: str) -> list[str]:
-    return [p[1:-1].split(":")[-1] for p in rule.split("/") if p.startswith("<")]
+def _path_params(rule: str) -> list[tuple[str, str]]:
+    """``(name, JSON type)`` of each URL parameter: ``<int:x>`` is an integer."""
+    params = []
+    for part in rule.split("/"):
+        if part.startswith("<"):
+            converter, _, name = part[1:-1].rpartition(":")
+            params.append((name, "integer" if converter == "int" else "string"))
+    return params

@@ -43,6 +43,7 @@ class CourseOut(_Out):
     description: str
     is_published: bool
     is_archived: bool
+    package_id: int | None
     created_at: datetime
     updated_at: datetime
 
@@ -149,3 +150,60 @@ class GroupEnrollOut(BaseModel):
 
 
 UserIn = UserCreate  # documented name of the create body
+
+
+class PackageUploadForm(BaseModel):
+    """The multipart form of an upload."""
+
+    file: bytes = Field(description="The package zip")
+    strict: bool = Field(False, description="Reject any schema error")
+    package_id: int | None = Field(
+        None, description="Upload a new version of this package"
+    )
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+    status_url: str
+
+
+class JobOut(BaseModel):
+    """An import job; ``report`` is the validation report once validated."""
+
+    id: str
+    state: str
+    percent: int
+    message: str
+    filename: str
+    package_id: int | None
+    version_id: int | None
+    report: dict[str, Any] | None
+
+
+class PackageVersionOut(_Out):
+    id: int
+    version: int
+    standard: str
+    edition: str | None
+    title: str
+    filename: str
+    sha256: str
+    file_count: int
+    total_size: int
+    launch_url: str
+    created_at: datetime
+
+
+class PackageOut(_Out):
+    id: int
+    title: str
+    standard: str
+    latest_version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class PackageDetailOut(PackageOut):
+    versions: list[PackageVersionOut]
+    course_ids: list[int]
+    report: dict[str, Any] | None = Field(description="The newest version's report")

@@ -68,7 +68,8 @@ def test_openapi_document_covers_every_api_route(app, api):
             continue
         path = rule.rule
         for arg in rule.arguments:
-            path = path.replace(f"<int:{arg}>", "{" + arg + "}")
+            for form in (f"<int:{arg}>", f"<{arg}>"):
+                path = path.replace(form, "{" + arg + "}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method) in documented, (path, method)
 

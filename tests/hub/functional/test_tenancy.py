@@ -16,8 +16,11 @@ from hub.models import (
     EnrollmentRule,
     Group,
     GroupMember,
+    ImportJob,
     Organization,
     OrgRole,
+    Package,
+    PackageVersion,
     User,
 )
 from hub.schemas import RuleCreate
@@ -57,6 +60,9 @@ NO_OBJECT_ROUTES = {
     "/api/v1/enrollments",
     "/api/v1/groups",
     "/api/v1/enrollment-rules",
+    "/admin/packages",
+    "/admin/packages/upload",
+    "/api/v1/packages",
 }
 
 
@@ -99,6 +105,25 @@ def tenants(session, settings):
         data=RuleCreate(course_id=b_course.id, attribute="department", value="Secret"),
     )
     b_key, _ = make_api_key(session, b)
+    b_package = Package(
+        org_id=b.id, title="B package", standard="scorm12", latest_version=1
+    )
+    session.add(b_package)
+    session.flush()
+    b_version = PackageVersion(
+        org_id=b.id,
+        package_id=b_package.id,
+        version=1,
+        standard="scorm12",
+        title="B package",
+        storage_key="v-b",
+        sha256="0" * 64,
+        launch_url="index.html",
+    )
+    b_job = ImportJob(
+        id="b-job", org_id=b.id, package_id=b_package.id, filename="b.zip"
+    )
+    session.add_all([b_version, b_job])
     session.commit()
     return {
         "key_a": key_a,
@@ -109,6 +134,10 @@ def tenants(session, settings):
             "group_id": b_group.id,
             "rule_id": b_rule.id,
             "key_id": b_key.id,
+            "package_id": b_package.id,
+            "version_id": b_version.id,
+            "job_id": b_job.id,
+            "relpath": "index.html",
         },
         "b_id": b.id,
     }
@@ -117,7 +146,17 @@ def tenants(session, settings):
 def _snapshot(session, org_id):
     session.expire_all()
     rows = []
-    for model in (User, Course, Enrollment, Group, EnrollmentRule, ApiKey):
+    for model in (
+        User,
+        Course,
+        Enrollment,
+        Group,
+        EnrollmentRule,
+        ApiKey,
+        Package,
+        PackageVersion,
+        ImportJob,
+    ):
         for obj in session.scalars(select(model).where(model.org_id == org_id)):
             rows.append(
                 {
@@ -148,7 +187,8 @@ def _url(rule, ids):
     assert not unknown, f"{rule.rule}: teach this test the parameter(s) {unknown}"
     url = rule.rule
     for name in rule.arguments:
-        url = url.replace(f"<int:{name}>", str(ids[name]))
+        for form in (f"<int:{name}>", f"<path:{name}>", f"<{name}>"):
+            url = url.replace(form, str(ids[name]))
     return url
 
 
@@ -203,6 +243,10 @@ def test_ids_of_another_org_in_request_bodies_are_404(web, api, session, tenants
         ("/api/v1/enrollments", {"user_id": 1, "course_id": ids["course_id"]}),
         (f"/api/v1/groups/{a_group.id}/members", {"user_id": ids["user_id"]}),
         (f"/api/v1/groups/{a_group.id}/courses", {"course_id": ids["course_id"]}),
+        (
+            "/api/v1/courses",
+            {"code": "STEAL", "title": "x", "package_id": ids["package_id"]},
+        ),
         (
             "/api/v1/enrollment-rules",
             {
@@ -277,4 +321,33 @@ def test_instructor_sees_only_courses_they_teach(web, session, tenants, settings
     assert web.get(f"/teaching/courses/{other.id}").status_code == 403
     assert (
         web.get(f"/teaching/courses/{tenants['ids']['course_id']}").status_code == 404
+    )
+
+
+def test_upload_as_new_version_of_another_orgs_package_is_404(
+    web, api, session, tenants
+):
+    import io
+
+    key = {"Authorization": f"Bearer {tenants['key_a']}"}
+    package_id = str(tenants["ids"]["package_id"])
+    response = api.post(
+        "/api/v1/packages",
+        headers=key,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(b"PK"), "x.zip"), "package_id": package_id},
+    )
+    assert response.status_code == 404
+    assert web.login("admin@a.example", PASSWORD, "org-a").status_code == 302
+    response = web.post(
+        "/admin/packages/upload",
+        {"file": (io.BytesIO(b"PK"), "x.zip"), "package_id": package_id},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 404
+    assert (
+        session.scalars(
+            select(ImportJob).where(ImportJob.org_id != tenants["b_id"])
+        ).all()
+        == []
     )
