@@ -71,32 +71,48 @@ def language() -> Spec:
     }
 
 
-def _tolerant(pattern: str, strict_pattern: str) -> Spec:
+def _tolerant(strict_pattern: str, *tolerated: str) -> Spec:
+    """A regex type that lenient mode widens to the ``tolerated`` patterns."""
+    options = [{"kind": "regex", "re": pattern} for pattern in tolerated]
     return {
         "kind": "regex",
         "re": strict_pattern,
-        "tolerate": {"name": "time-format", "spec": {"kind": "regex", "re": pattern}},
+        "tolerate": {
+            "name": "time-format",
+            "spec": {"kind": "either", "options": options},
+        },
     }
 
 
 def timespan_12() -> Spec:
-    """CMITimespan; lenient mode takes 1-4 hour digits and longer fractions."""
-    return _tolerant(timespan.CMI_TIMESPAN_TOLERANT_RE, timespan.CMI_TIMESPAN_RE)
+    """CMITimespan; lenient mode also takes looser digits and ISO 8601 durations.
+
+    Some tools write 1-4 hour digits, longer fractions or the SCORM 2004 format.
+    """
+    return _tolerant(
+        timespan.CMI_TIMESPAN_RE,
+        timespan.CMI_TIMESPAN_TOLERANT_RE,
+        timespan.ISO_DURATION_TOLERANT_RE,
+    )
 
 
 def time_12() -> Spec:
-    """CMITime."""
-    return {"kind": "regex", "re": timespan.CMI_TIME_RE}
+    """CMITime; lenient mode also takes longer fractions and ISO 8601 timestamps."""
+    return _tolerant(
+        timespan.CMI_TIME_RE,
+        timespan.CMI_TIME_RE.replace(r"{1,2}", "+"),
+        timespan.ISO_TIMESTAMP_TOLERANT_RE,
+    )
 
 
 def timeinterval() -> Spec:
     """timeinterval (second,10,2); lenient mode takes longer second fractions."""
-    return _tolerant(timespan.ISO_DURATION_TOLERANT_RE, timespan.ISO_DURATION_RE)
+    return _tolerant(timespan.ISO_DURATION_RE, timespan.ISO_DURATION_TOLERANT_RE)
 
 
 def timestamp() -> Spec:
     """time (second,10,0); lenient mode takes longer second fractions."""
-    return _tolerant(timespan.ISO_TIMESTAMP_TOLERANT_RE, timespan.ISO_TIMESTAMP_RE)
+    return _tolerant(timespan.ISO_TIMESTAMP_RE, timespan.ISO_TIMESTAMP_TOLERANT_RE)
 
 
 def interaction(role: str) -> Spec:

@@ -200,6 +200,9 @@ def test_set_12_lenient_suspend_data_64000_recorded():
         ("cmi.interactions.0.result", "incorrect"),
         ("cmi.objectives.0.id", "Question 1"),
         ("cmi.core.score.raw", "150"),
+        ("cmi.core.session_time", "PT1M30S"),
+        ("cmi.interactions.0.time", "2024-01-01T10:00:00"),
+        ("cmi.interactions.0.latency", "PT5S"),
     ],
 )
 def test_set_12_lenient_authoring_tool_format_tolerated(element, value):
@@ -207,3 +210,10 @@ def test_set_12_lenient_authoring_tool_format_tolerated(element, value):
     assert outcome(api, ("LMSSetValue", element, value)) == ("true", "0")
     assert api.deviations[0].kind.startswith("tolerated-format")
     assert api.deviations[0].element == element
+
+
+def test_finish_12_iso_session_time_tolerated_accumulates():
+    api = launched("1.2", settings=LENIENT)
+    api.call("LMSSetValue", "cmi.core.session_time", "PT1M30.5S")
+    api.call("LMSFinish", "")
+    assert api.state.cmi["cmi.core.total_time"] == "0000:01:30.50"

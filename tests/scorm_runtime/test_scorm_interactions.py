@@ -167,3 +167,13 @@ def test_interaction_2004_sixth_fill_in_pattern_lenient_recorded():
     assert [d.element for d in api.deviations] == [
         "cmi.interactions.0.correct_responses"
     ]
+
+
+def test_interaction_2004_result_wrong_strict_406_lenient_tolerated():
+    strict, lenient = launched("2004-4th"), launched("2004-4th", settings=LENIENT)
+    for api in (strict, lenient):
+        api.set_value("cmi.interactions.0.id", "q1")
+    element = "cmi.interactions.0.result"
+    assert outcome(strict, ("SetValue", element, "wrong")) == ("false", "406")
+    assert outcome(lenient, ("SetValue", element, "wrong")) == ("true", "0")
+    assert lenient.deviations[-1].kind == "tolerated-format:result"

@@ -22,9 +22,11 @@ def interaction_elements() -> tuple[Element, ...]:
     """Return the interaction elements."""
     needs_id = (_ID,)
     needs_type = (_ID, _TYPE)
+    # Lenient mode takes the SCORM 1.2 token "wrong" some tools still write.
     result = {
         "kind": "either",
         "options": [t.vocab(*v.RESULT_VOCAB_2004), t.real()],
+        "tolerate": {"name": "result", "spec": t.vocab(v.RESULT_WRONG)},
     }
     return (
         Element(_ID, v.RW, t.identifier_2004(4000)),
