@@ -3,7 +3,8 @@
 A type spec is plain JSON (see :mod:`scorm_runtime.datamodel.types`); this module and
 ``hub/static/js/scorm-api.js`` interpret the same specs, so client and server accept and
 reject exactly the same values. Regular expressions use the common subset of Python
-``re`` and JavaScript (``u`` flag): no ``\\d``/``\\s``/``.``, explicit classes only.
+``re`` and JavaScript (``u`` flag): no digit/space shorthands or ``.``, explicit
+character classes only.
 """
 
 import re

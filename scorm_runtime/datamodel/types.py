@@ -27,12 +27,12 @@ def vocab(*values: str, tolerate: Spec | None = None) -> Spec:
 
 
 def string(spm: int) -> Spec:
-    """characterstring / CMIString of ``spm`` characters."""
+    """A characterstring / CMIString of ``spm`` characters."""
     return {"kind": "string", "spm": spm}
 
 
 def real(low: float | None = None, high: float | None = None, *, blank=False) -> Spec:
-    """real(10,7) / CMIDecimal, optionally ranged; ``blank`` allows CMIBlank ("")."""
+    """A real number type (real(10,7), CMIDecimal); ``blank`` allows CMIBlank."""
     spec: Spec = {"kind": "real", "re": DECIMAL_RE, "min": low, "max": high}
     if blank:
         spec["blank"] = True
@@ -106,12 +106,12 @@ def time_12() -> Spec:
 
 
 def timeinterval() -> Spec:
-    """timeinterval (second,10,2); lenient mode takes longer second fractions."""
+    """A timeinterval (second,10,2); lenient mode takes longer second fractions."""
     return _tolerant(timespan.ISO_DURATION_RE, timespan.ISO_DURATION_TOLERANT_RE)
 
 
 def timestamp() -> Spec:
-    """time (second,10,0); lenient mode takes longer second fractions."""
+    """A time (second,10,0); lenient mode takes longer second fractions."""
     return _tolerant(timespan.ISO_TIMESTAMP_RE, timespan.ISO_TIMESTAMP_TOLERANT_RE)
 
 
