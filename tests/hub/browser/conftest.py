@@ -59,7 +59,13 @@ class LiveHub:
 
 
 @pytest.fixture
-def live_hub(tmp_path) -> Iterator[LiveHub]:
+def live_hub(request, tmp_path) -> Iterator[LiveHub]:
+    """The hub in embedded mode; parametrize indirectly with "worker" for a Celery
+    worker on the broker of HUB_TEST_BROKER_URL."""
+    mode = getattr(request, "param", "embedded")
+    broker = os.environ.get("HUB_TEST_BROKER_URL")
+    if mode == "worker" and not broker:
+        pytest.skip("HUB_TEST_BROKER_URL is not set (CI sets it)")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
     env.update(
@@ -67,6 +73,9 @@ def live_hub(tmp_path) -> Iterator[LiveHub]:
         HUB_SECRET_KEY=TEST_SECRET,
         HUB_BASE_URL=f"http://127.0.0.1:{port}",
     )
+    if mode == "worker":
+        queue = f"hub-live-{uuid.uuid4().hex[:8]}"
+        env.update(HUB_BROKER_URL=broker, HUB_TASK_QUEUE=queue)
     if postgres_base_url() is not None:
         env["HUB_DATABASE_URL"] = create_postgres_database(
             f"hub_live_{uuid.uuid4().hex[:8]}"
@@ -79,6 +88,23 @@ def live_hub(tmp_path) -> Iterator[LiveHub]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    worker = None
+    if mode == "worker":
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "hub",
+                "worker",
+                "--pool=solo",
+                "--without-heartbeat",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -94,8 +120,10 @@ def live_hub(tmp_path) -> Iterator[LiveHub]:
                 time.sleep(0.2)
         yield hub
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        for process in (server, worker):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=20)
 
 
 @pytest.fixture
