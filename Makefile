@@ -26,7 +26,7 @@ install: $(TEST_STAMP)
 
 run: $(RUN_STAMP)
 	$(BIN)/hub migrate
-	$(BIN)/hub demo
+	HUB_BASE_URL=$${HUB_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/hub demo
 	$(BIN)/hub serve --host $(HOST) --port $(PORT)
 
 # The whole suite runs on embedded SQLite. When HUB_TEST_DATABASE_URL is set

@@ -335,7 +335,7 @@ def demo() -> None:
             storage=app.extensions["hub.storage"],
         )
     click.echo("")
-    click.echo("Demo loaded. Sign in at http://127.0.0.1:5000/login as")
+    click.echo(f"Demo loaded. Sign in at {settings.base_url.rstrip('/')}/login as")
     for email, role, password in info.accounts:
         click.echo(f"  {role:<10} {email:<28} password: {password}")
     click.echo("")
