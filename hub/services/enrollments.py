@@ -296,29 +296,33 @@ def deactivate_rule(session: Session, *, org_id: int, rule_id: int) -> Enrollmen
     return rule
 
 
+def _apply(session: Session, rule: EnrollmentRule, user: User) -> bool:
+    """Enroll ``user`` if ``rule`` matches them; True when a new enrollment was made."""
+    if not rule_matches(rule, user.attributes or {}):
+        return False
+    _, created = enroll(
+        session,
+        org_id=rule.org_id,
+        user_id=user.id,
+        course_id=rule.course_id,
+        role=rule.role,
+        source=EnrollmentSource.RULE,
+        source_ref=rule.id,
+    )
+    return created
+
+
 def apply_rule(session: Session, *, rule_id: int) -> int:
     """Enroll every active user the rule matches; idempotent. Returns the new count."""
     rule = session.get(EnrollmentRule, rule_id)
-    if rule is None or not rule.is_active:
-        log.info("rule %s is gone or inactive; nothing to apply", rule_id)
+    course = session.get(Course, rule.course_id) if rule is not None else None
+    if rule is None or not rule.is_active or course is None or course.is_archived:
+        log.info("rule %s is gone, off or for an archived course; not applied", rule_id)
         return 0
-    created = 0
     users = session.scalars(
         select(User).where(User.org_id == rule.org_id, User.is_active.is_(True))
     )
-    for user in users:
-        if rule_matches(rule, user.attributes or {}):
-            _, new = enroll(
-                session,
-                org_id=rule.org_id,
-                user_id=user.id,
-                course_id=rule.course_id,
-                role=rule.role,
-                source=EnrollmentSource.RULE,
-                source_ref=rule.id,
-            )
-            created += new
-    return created
+    return sum(_apply(session, rule, user) for user in users)
 
 
 def apply_rules_to_user(session: Session, *, user: User) -> int:
@@ -337,17 +341,4 @@ def apply_rules_to_user(session: Session, *, user: User) -> int:
             Course.is_archived.is_(False),
         )
     )
-    created = 0
-    for rule in rules:
-        if rule_matches(rule, user.attributes or {}):
-            _, new = enroll(
-                session,
-                org_id=user.org_id,
-                user_id=user.id,
-                course_id=rule.course_id,
-                role=rule.role,
-                source=EnrollmentSource.RULE,
-                source_ref=rule.id,
-            )
-            created += new
-    return created
+    return sum(_apply(session, rule, user) for rule in rules)

@@ -168,3 +168,30 @@ def web(app: Flask, connection: Connection) -> WebClient:
 @pytest.fixture
 def api(app: Flask, connection: Connection) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def org(session):
+    """The organization most tests act in ("acme")."""
+    from tests.factories import make_org
+
+    return make_org(session, slug="acme")
+
+
+@pytest.fixture
+def admin_web(web: WebClient, session: Session, org, settings: Settings) -> WebClient:
+    """A browser session signed in as an admin of ``org``."""
+    from hub.models import OrgRole
+    from tests.factories import PASSWORD, make_user
+
+    make_user(
+        session,
+        org,
+        settings=settings,
+        email="admin@example.com",
+        role=OrgRole.ADMIN,
+        password=PASSWORD,
+    )
+    session.commit()
+    assert web.login("admin@example.com", PASSWORD).status_code == 302
+    return web

@@ -136,3 +136,12 @@ def browser(chromium_path):
         )
         yield instance
         instance.close()
+
+
+def sign_in(page, hub: LiveHub, email: str, password: str) -> None:
+    """Sign in through the form and wait for the dashboard."""
+    page.goto(f"{hub.url}/login")
+    page.fill("#f-email", email)
+    page.fill("#f-password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{hub.url}/dashboard")

@@ -3,18 +3,12 @@ user signs in and finds the course on the dashboard, on a desktop and on a phone
 
 import pytest
 
+from tests.hub.browser.conftest import sign_in
+
 pytestmark = pytest.mark.browser
 
 ADMIN_PASSWORD = "an admin passphrase"
 LEARNER_PASSWORD = "a learner passphrase"
-
-
-def sign_in(page, hub, email, password):
-    page.goto(f"{hub.url}/login")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{hub.url}/dashboard")
 
 
 def test_admin_enrolls_a_new_user_who_then_sees_the_course(live_hub, browser):

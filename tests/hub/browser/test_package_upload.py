@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.hub.browser.conftest import sign_in
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.parametrize("live_hub", ["embedded", "worker"], indirect=True),
@@ -31,14 +33,6 @@ def make_zip(target: Path, folder: Path, *, break_launch: bool = False) -> Path:
     return target
 
 
-def sign_in(page, hub):
-    page.goto(f"{hub.url}/login")
-    page.fill("#f-email", "author@uni.example")
-    page.fill("#f-password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{hub.url}/dashboard")
-
-
 def test_upload_shows_progress_then_the_report_and_makes_a_course(
     live_hub, browser, tmp_path
 ):
@@ -55,7 +49,7 @@ def test_upload_shows_progress_then_the_report_and_makes_a_course(
     )
     package = make_zip(tmp_path / "intro.zip", DEMO / "scorm12-intro")
     page = browser.new_page()
-    sign_in(page, live_hub)
+    sign_in(page, live_hub, "author@uni.example", PASSWORD)
     page.click("nav >> text=Packages")
     page.set_input_files("#f-file", str(package))
     page.click("button:has-text('Upload')")
@@ -96,7 +90,7 @@ def test_broken_package_report_names_file_and_line(live_hub, browser, tmp_path):
         tmp_path / "broken.zip", DEMO / "scorm12-intro", break_launch=True
     )
     page = browser.new_page()
-    sign_in(page, live_hub)
+    sign_in(page, live_hub, "author@uni.example", PASSWORD)
     page.goto(f"{live_hub.url}/admin/packages")
     page.set_input_files("#f-file", str(package))
     page.click("button:has-text('Upload')")

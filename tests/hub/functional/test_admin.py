@@ -14,27 +14,7 @@ from hub.models import (
     OrgRole,
     User,
 )
-from tests.factories import PASSWORD, make_course, make_group, make_org, make_user
-
-
-@pytest.fixture
-def org(session):
-    return make_org(session, slug="acme")
-
-
-@pytest.fixture
-def admin_web(web, session, org, settings):
-    make_user(
-        session,
-        org,
-        settings=settings,
-        email="admin@example.com",
-        role=OrgRole.ADMIN,
-        password=PASSWORD,
-    )
-    session.commit()
-    assert web.login("admin@example.com", PASSWORD).status_code == 302
-    return web
+from tests.factories import make_course, make_group, make_user
 
 
 def _user(session, email):

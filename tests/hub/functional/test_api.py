@@ -5,12 +5,7 @@ from openapi_spec_validator import validate
 from sqlalchemy import select
 
 from hub.models import Enrollment, User
-from tests.factories import make_api_key, make_course, make_org, make_user
-
-
-@pytest.fixture
-def org(session):
-    return make_org(session, slug="acme")
+from tests.factories import make_api_key, make_course, make_user
 
 
 @pytest.fixture

@@ -10,11 +10,6 @@ from tests.factories import PASSWORD, make_org, make_user
 
 
 @pytest.fixture
-def org(session):
-    return make_org(session, slug="acme")
-
-
-@pytest.fixture
 def alice(session, org, settings):
     user = make_user(
         session, org, settings=settings, email="alice@example.com", password=PASSWORD

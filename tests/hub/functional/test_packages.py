@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from hub.models import Course, ImportJob, JobState, OrgRole, Package, PackageVersion
+from hub.models import Course, ImportJob, JobState, Package, PackageVersion
 from hub.services import packages
-from tests.factories import PASSWORD, make_api_key, make_course, make_org, make_user
+from tests.factories import PASSWORD, make_api_key, make_course, make_user
 
 DEMO = Path(__file__).resolve().parents[3] / "hub" / "demo" / "packages"
 
@@ -42,26 +42,6 @@ def broken_zip() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def org(session):
-    return make_org(session, slug="acme")
-
-
-@pytest.fixture
-def admin(web, session, org, settings):
-    make_user(
-        session,
-        org,
-        settings=settings,
-        email="admin@example.com",
-        role=OrgRole.ADMIN,
-        password=PASSWORD,
-    )
-    session.commit()
-    web.login("admin@example.com", PASSWORD)
-    return web
-
-
 def upload(web, data: bytes, name="package.zip", **fields):
     form = {"file": (io.BytesIO(data), name), **fields}
     return web.post("/admin/packages/upload", form, content_type="multipart/form-data")
@@ -74,12 +54,12 @@ def latest_job(session) -> ImportJob:
     ).first()
 
 
-def test_web_upload_imports_and_reports(admin, session, app):
-    response = upload(admin, SCORM12, "intro.zip")
+def test_web_upload_imports_and_reports(admin_web, session, app):
+    response = upload(admin_web, SCORM12, "intro.zip")
     assert response.status_code == 303
     job = latest_job(session)
     assert job.state is JobState.SUCCEEDED and job.percent == 100
-    page = admin.get(response.headers["Location"]).get_data(as_text=True)
+    page = admin_web.get(response.headers["Location"]).get_data(as_text=True)
     assert "succeeded" in page and "Open the package" in page
     package = session.get(Package, job.package_id)
     assert package.standard == "scorm12" and package.latest_version == 1
@@ -88,26 +68,29 @@ def test_web_upload_imports_and_reports(admin, session, app):
     assert not (
         app.config["HUB_SETTINGS"].content_path / "uploads" / job.upload_key
     ).exists()
-    detail = admin.get(f"/admin/packages/{package.id}").get_data(as_text=True)
+    detail = admin_web.get(f"/admin/packages/{package.id}").get_data(as_text=True)
     assert "Version 1" in detail and "No problems found." in detail
 
 
-def test_web_upload_with_json_accept_returns_job_urls(admin, session):
-    response = admin.client.post(
+def test_web_upload_with_json_accept_returns_job_urls(admin_web, session):
+    response = admin_web.client.post(
         "/admin/packages/upload",
-        data={"csrf_token": admin.token(), "file": (io.BytesIO(SCORM2004), "tour.zip")},
+        data={
+            "csrf_token": admin_web.token(),
+            "file": (io.BytesIO(SCORM2004), "tour.zip"),
+        },
         content_type="multipart/form-data",
         headers={"Accept": "application/json"},
     )
     assert response.status_code == 202
-    job = admin.get(
+    job = admin_web.get(
         response.json["job_url"], headers={"Accept": "application/json"}
     ).json
     assert job["state"] == "succeeded" and job["report"]["edition"] == "4th Edition"
 
 
-def test_rejected_upload_shows_problems_with_file_and_line(admin, session):
-    upload(admin, broken_zip(), "broken.zip")
+def test_rejected_upload_shows_problems_with_file_and_line(admin_web, session):
+    upload(admin_web, broken_zip(), "broken.zip")
     job = latest_job(session)
     assert job.state is JobState.FAILED
     errors = job.report["errors"]
@@ -115,7 +98,7 @@ def test_rejected_upload_shows_problems_with_file_and_line(admin, session):
         "missing.html" in e["message"] and e["file"] == "imsmanifest.xml" and e["line"]
         for e in errors
     )
-    page = admin.get(f"/admin/packages/jobs/{job.id}").get_data(as_text=True)
+    page = admin_web.get(f"/admin/packages/jobs/{job.id}").get_data(as_text=True)
     assert "imsmanifest.xml:" in page and "missing.html" in page
     assert session.scalars(select(Package)).all() == []
 
@@ -124,16 +107,16 @@ def test_rejected_upload_shows_problems_with_file_and_line(admin, session):
     ("data", "message"),
     [(b"this is not a zip", "zip"), (b"PK\x03\x04truncated", "zip")],
 )
-def test_non_zip_uploads_fail_with_a_clear_report(admin, session, data, message):
-    upload(admin, data, "notes.zip")
+def test_non_zip_uploads_fail_with_a_clear_report(admin_web, session, data, message):
+    upload(admin_web, data, "notes.zip")
     job = latest_job(session)
     assert job.state is JobState.FAILED
     assert message in json.dumps(job.report["errors"]).lower()
 
 
-def test_empty_or_missing_file_is_422(admin, session):
-    assert upload(admin, b"", "empty.zip").status_code == 422
-    response = admin.post(
+def test_empty_or_missing_file_is_422(admin_web, session):
+    assert upload(admin_web, b"", "empty.zip").status_code == 422
+    response = admin_web.post(
         "/admin/packages/upload", {}, content_type="multipart/form-data"
     )
     assert response.status_code == 422
@@ -141,41 +124,41 @@ def test_empty_or_missing_file_is_422(admin, session):
     assert session.scalars(select(ImportJob)).all() == []
 
 
-def test_new_version_keeps_the_old_one(admin, session):
-    upload(admin, SCORM12, "v1.zip")
+def test_new_version_keeps_the_old_one(admin_web, session):
+    upload(admin_web, SCORM12, "v1.zip")
     package_id = latest_job(session).package_id
-    upload(admin, SCORM12, "v2.zip", package_id=str(package_id))
+    upload(admin_web, SCORM12, "v2.zip", package_id=str(package_id))
     package = session.get(Package, package_id)
     assert package.latest_version == 2
     versions = packages.versions(session, package=package)
     assert [v.version for v in versions] == [2, 1]
     assert versions[0].storage_key != versions[1].storage_key
-    page = admin.get(f"/admin/packages/{package_id}").get_data(as_text=True)
+    page = admin_web.get(f"/admin/packages/{package_id}").get_data(as_text=True)
     assert "v1.zip" in page and "v2.zip" in page
 
 
-def test_create_course_from_package_and_refuse_deleting_it(admin, session):
-    upload(admin, SCORM12)
+def test_create_course_from_package_and_refuse_deleting_it(admin_web, session):
+    upload(admin_web, SCORM12)
     package_id = latest_job(session).package_id
-    response = admin.post(
+    response = admin_web.post(
         f"/admin/packages/{package_id}", {"code": "INTRO", "title": "Intro course"}
     )
     assert response.status_code == 302
     course = session.scalar(select(Course).where(Course.code == "INTRO"))
     assert course.package_id == package_id
-    response = admin.post(f"/admin/packages/{package_id}/delete")
+    response = admin_web.post(f"/admin/packages/{package_id}/delete")
     assert response.status_code == 409
     assert session.get(Package, package_id) is not None
 
 
-def test_delete_unused_package_removes_its_files(admin, session, app):
-    upload(admin, SCORM12)
+def test_delete_unused_package_removes_its_files(admin_web, session, app):
+    upload(admin_web, SCORM12)
     job = latest_job(session)
     key = session.get(PackageVersion, job.version_id).storage_key
     storage = app.extensions["hub.storage"]
     assert storage.exists(key)
     package_id = job.package_id
-    assert admin.post(f"/admin/packages/{package_id}/delete").status_code == 302
+    assert admin_web.post(f"/admin/packages/{package_id}/delete").status_code == 302
     session.expire_all()
     assert session.get(Package, package_id) is None
     assert not storage.exists(key)
@@ -193,18 +176,20 @@ def _version(session):
     return session.get(PackageVersion, latest_job(session).version_id)
 
 
-def test_content_is_served_with_type_caching_and_ranges(admin, session):
-    upload(admin, SCORM12)
+def test_content_is_served_with_type_caching_and_ranges(admin_web, session):
+    upload(admin_web, SCORM12)
     version = _version(session)
     base = f"/content/{version.id}"
-    page = fetch(admin, f"{base}/{version.launch_url.split('?')[0]}")
+    page = fetch(admin_web, f"{base}/{version.launch_url.split('?')[0]}")
     assert page.status_code == 200
     assert page.headers["Content-Type"] == "text/html"
     assert page.headers["Cache-Control"] == "private, max-age=3600"
     assert page.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
-    css = fetch(admin, f"{base}/shared/style.css")
+    css = fetch(admin_web, f"{base}/shared/style.css")
     assert css.headers["Content-Type"].startswith("text/css")
-    video = fetch(admin, f"{base}/media/clip.mp4", headers={"Range": "bytes=100-199"})
+    video = fetch(
+        admin_web, f"{base}/media/clip.mp4", headers={"Range": "bytes=100-199"}
+    )
     assert video.status_code == 206
     assert video.headers["Content-Type"] == "video/mp4"
     assert video.headers["Content-Range"] == "bytes 100-199/4096"
@@ -212,7 +197,7 @@ def test_content_is_served_with_type_caching_and_ranges(admin, session):
     etag = page.headers["ETag"]
     assert (
         fetch(
-            admin,
+            admin_web,
             f"{base}/{version.launch_url.split('?')[0]}",
             headers={"If-None-Match": etag},
         ).status_code
@@ -231,13 +216,15 @@ def test_content_is_served_with_type_caching_and_ranges(admin, session):
         "shared",
     ],
 )
-def test_content_paths_outside_the_package_are_404(admin, session, path):
-    upload(admin, SCORM12)
-    assert fetch(admin, f"/content/{_version(session).id}/{path}").status_code == 404
+def test_content_paths_outside_the_package_are_404(admin_web, session, path):
+    upload(admin_web, SCORM12)
+    assert (
+        fetch(admin_web, f"/content/{_version(session).id}/{path}").status_code == 404
+    )
 
 
-def test_content_access_follows_enrollment(admin, session, org, settings, app):
-    upload(admin, SCORM12)
+def test_content_access_follows_enrollment(admin_web, session, org, settings, app):
+    upload(admin_web, SCORM12)
     version = _version(session)
     url = f"/content/{version.id}/{version.launch_url.split('?')[0]}"
     learner = make_user(

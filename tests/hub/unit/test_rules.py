@@ -27,3 +27,28 @@ def test_rule_matches_operator(operator, value, attributes, expected):
 
     rule = EnrollmentRule(attribute="department", operator=operator, value=value)
     assert rule_matches(rule, attributes) is expected
+
+
+def test_apply_rule_skips_archived_courses(session, settings):
+    from sqlalchemy import select
+
+    from hub.models import Enrollment, EnrollmentRule, RuleOperator
+    from hub.services.courses import archive_course
+    from hub.services.enrollments import apply_rule
+    from tests.factories import make_course, make_org, make_user
+
+    org = make_org(session)
+    make_user(session, org, settings=settings, attributes={"team": "a"})
+    course = make_course(session, org)
+    rule = EnrollmentRule(
+        org_id=org.id,
+        course_id=course.id,
+        attribute="team",
+        operator=RuleOperator.EQUALS,
+        value="a",
+    )
+    session.add(rule)
+    archive_course(session, org_id=org.id, course_id=course.id)
+    assert apply_rule(session, rule_id=rule.id) == 0
+    assert session.scalars(select(Enrollment)).all() == []
+    assert apply_rule(session, rule_id=999999) == 0
