@@ -255,7 +255,9 @@ def test_adapter_autocommit_interval_sends_pending(browser_page):
         """
         h.api.Initialize("");
         h.api.SetValue("cmi.location", "auto");
-        await new Promise(function (r) { setTimeout(r, 120); });
+        for (var i = 0; i < 250 && h.sent.length === 0; i++) {
+          await new Promise(function (r) { setTimeout(r, 20); });
+        }
         h.adapter.stopTimers();
         return h.sent;
         """,
