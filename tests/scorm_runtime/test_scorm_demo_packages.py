@@ -1,5 +1,6 @@
-"""The hub's demo packages (hub/demo/packages) run their first SCO on the adapter without
-API errors, and the server accepts the batches (issue 4).
+"""The hub's demo packages run their first SCO on the adapter without API errors.
+
+hub/demo/packages run in Chromium; the server accepts the batches (issue 4).
 """
 
 import shutil

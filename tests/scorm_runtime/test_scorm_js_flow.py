@@ -1,5 +1,7 @@
-"""End to end in Chromium: a SCO drives window.API / API_1484_11, the batches go
-through apply_commit, the next launch resumes, completion rolls up (issue 4 flow).
+"""End to end in Chromium: SCO sessions through the adapter and apply_commit.
+
+A SCO drives window.API / API_1484_11, the batches go through apply_commit, the next
+launch resumes and completion rolls up (the issue 4 flow).
 """
 
 from pathlib import Path
