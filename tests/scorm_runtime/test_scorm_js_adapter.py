@@ -166,7 +166,13 @@ def test_adapter_offline_batches_kept_then_sent_when_online(browser_page):
 
 def test_adapter_queue_left_by_closed_tab_sent_at_install(browser_page):
     leftover = [
-        {"tab": "old", "seq": 4, "changes": [["cmi.location", "x"]], "terminate": False}
+        {
+            "attempt": "a1",
+            "tab": "old",
+            "seq": 4,
+            "changes": [["cmi.location", "x"]],
+            "terminate": False,
+        }
     ]
     harness(browser_page, queue=leftover)
     sent = run(browser_page, "await h.settle(); return h.sent;")
@@ -174,7 +180,7 @@ def test_adapter_queue_left_by_closed_tab_sent_at_install(browser_page):
         {
             "changes": [["cmi.location", "x"]],
             "seq": 4,
-            "meta": {"terminate": False, "tab": "old"},
+            "meta": {"terminate": False, "tab": "old", "attempt": "a1"},
         }
     ]
 

@@ -24,7 +24,9 @@
  *   });
  *
  *   changes: [[element, value], ...] of the successful SetValue calls, in order.
- *   seq: 1, 2, ... per attempt and tab; meta: {terminate: bool, tab: "<tab id>"}.
+ *   seq: 1, 2, ... per attempt and tab;
+ *   meta: {terminate: bool, tab: "<tab id>", attempt: "<attemptKey>"}; the server
+ *   applies a batch only to the attempt it names (a queue can outlive its page).
  *   The server applies a batch with
  *     apply_commit(state, changes, version=..., settings=..., seq=seq,
  *                  tab=meta.tab, terminate=meta.terminate)
@@ -475,8 +477,9 @@
     this.deviations = [];
     this.transport = options.transport;
     this.storage = options.storage || null;
-    this.queueKey = "interop-scorm-queue:" + (options.attemptKey || "default");
-    this.lockKey = "interop-scorm-lock:" + (options.attemptKey || "default");
+    this.attemptKey = options.attemptKey || "default";
+    this.queueKey = "interop-scorm-queue:" + this.attemptKey;
+    this.lockKey = "interop-scorm-lock:" + this.attemptKey;
     this.tabId = String(Date.now()) + "-" + String(Math.random()).slice(2);
     this.superseded = false;
     this.onTerminate = options.onTerminate || null;
@@ -610,8 +613,8 @@
   };
 
   Adapter.prototype.newBatch = function (terminate) {
-    var batch = {tab: this.tabId, seq: ++this.seq, changes: this.pending,
-      terminate: terminate};
+    var batch = {attempt: this.attemptKey, tab: this.tabId, seq: ++this.seq,
+      changes: this.pending, terminate: terminate};
     this.pending = [];
     this.queue.push(batch);
     this.saveQueue();
@@ -619,7 +622,7 @@
   };
 
   function meta(batch) {
-    return {terminate: batch.terminate, tab: batch.tab};
+    return {terminate: batch.terminate, tab: batch.tab, attempt: batch.attempt};
   }
 
   Adapter.prototype.acknowledge = function (sent) {
