@@ -14,6 +14,7 @@ from .compat import CompatibilitySettings, Deviation
 from .definitions import definitions, definitions_json
 from .errors import ScormError, error_strings
 from .prerequisites import prerequisites_met
+from .report import runtime_report
 from .rollup import ActivityResult, activity_result, course_grade, rollup
 from .rte import AttemptStore, InMemoryAttemptStore, ScormApi
 from .state import AttemptState, new_attempt_state
@@ -52,6 +53,7 @@ __all__ = [
     "parse_duration",
     "prerequisites_met",
     "rollup",
+    "runtime_report",
     "set_value",
     "start_session",
 ]
