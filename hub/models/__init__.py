@@ -2,6 +2,7 @@
 
 from hub.models.accounts import OrgRole, PasswordResetToken, User
 from hub.models.api_keys import ApiKey
+from hub.models.attempts import Registration, RuntimeEvent, ScoAttempt
 from hub.models.content import ImportJob, JobState, Package, PackageVersion
 from hub.models.courses import Course
 from hub.models.enrollments import (
@@ -37,6 +38,9 @@ __all__ = [
     "PackageVersion",
     "PasswordResetToken",
     "ProgressStatus",
+    "Registration",
     "RuleOperator",
+    "RuntimeEvent",
+    "ScoAttempt",
     "User",
 ]

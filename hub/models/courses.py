@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -29,5 +30,9 @@ class Course(Base):
     package_id: Mapped[int | None] = mapped_column(
         ForeignKey("packages.id", ondelete="RESTRICT"), index=True
     )
+    # Attempts a learner may make on each SCO (None: unlimited).
+    max_attempts: Mapped[int | None]
+    # scorm_runtime.CompatibilitySettings as a dict; empty means the lenient defaults.
+    runtime_settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

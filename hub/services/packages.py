@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,7 +124,7 @@ def start_import(
     session: Session,
     *,
     org_id: int,
-    stream: IO[bytes],
+    stream: IO[bytes] | Path,
     filename: str,
     strict: bool,
     storage: ContentStorage,
@@ -132,13 +134,18 @@ def start_import(
 ) -> ImportJob:
     """Stream the upload to storage and queue its import; returns the job to poll.
 
-    With ``package_id`` the upload becomes a new version of that package.
+    ``stream`` may also be the path of a local file, which storage takes in without
+    copying it where it can. With ``package_id`` the upload becomes a new version of
+    that package.
     """
     if package_id is not None:
         get_package(session, org_id=org_id, package_id=package_id)
     job_id = str(uuid.uuid4())
     key = f"{job_id}.zip"
-    size = storage.save_upload(stream, key=key)
+    if isinstance(stream, Path):
+        size = storage.save_upload_file(stream, key=key)
+    else:
+        size = storage.save_upload(stream, key=key)
     if size == 0:
         storage.delete_upload(key)
         raise ValidationError.for_field("file", "the uploaded file is empty")
@@ -254,13 +261,8 @@ def _process(
     storage.delete_tree(key)  # a half-finished earlier attempt of this same job
     staged = storage.staging_path(key)
     try:
-        extracted = importers.extract_package(
-            upload,
-            staged,
-            limits=limits,
-            progress=lambda done, total: progress(
-                10 + (80 * done) // max(total, 1), "extracting"
-            ),
+        extracted, sha256 = _extract_and_hash(
+            upload, staged, limits=limits, progress=progress
         )
     except importers.PackageImportError as exc:
         report["status"] = "rejected"
@@ -271,10 +273,40 @@ def _process(
         report=report,
         manifest=result.package.to_dict(),
         storage_key=key,
-        sha256=_sha256(upload),
+        sha256=sha256,
         file_count=len(extracted.files),
         total_size=extracted.total_size,
     )
+
+
+def _extract_and_hash(
+    upload: Path,
+    staged: Path,
+    *,
+    limits: importers.ExtractionLimits,
+    progress: Progress,
+) -> tuple[importers.ExtractedPackage, str]:
+    """Extract the upload while a thread computes its SHA-256.
+
+    Hashing after the extraction would read the whole zip once more; file reads and
+    hashlib release the GIL, so the checksum overlaps with inflating and writing.
+    """
+    stop = threading.Event()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as pool:
+        digest = pool.submit(_sha256, upload, stop)
+        try:
+            extracted = importers.extract_package(
+                upload,
+                staged,
+                limits=limits,
+                progress=lambda done, total: progress(
+                    10 + (80 * done) // max(total, 1), "extracting"
+                ),
+            )
+        except BaseException:
+            stop.set()  # the checksum of a rejected upload is not needed
+            raise
+        return extracted, digest.result()
 
 
 def _record(
@@ -353,10 +385,11 @@ def _failure_report(code: str, message: str) -> dict[str, Any]:
     }
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: Path, stop: threading.Event | None = None) -> str:
+    """The file's SHA-256, or a partial digest once ``stop`` is set."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
-        while chunk := fh.read(MB):
+        while not (stop and stop.is_set()) and (chunk := fh.read(MB)):
             digest.update(chunk)
     return digest.hexdigest()
 
@@ -389,7 +422,9 @@ def delete_package(
         select(ImportJob).where(ImportJob.package_id == package.id)
     ):
         job.package_id = None
-    session.execute(delete(PackageVersion).where(PackageVersion.package_id == package.id))
+    session.execute(
+        delete(PackageVersion).where(PackageVersion.package_id == package.id)
+    )
     session.delete(package)
     session.flush()
     after_commit(session, lambda: [storage.delete_tree(k) for k in keys])
@@ -429,11 +464,11 @@ def import_file(
     package_id: int | None = None,
 ) -> str:
     """Import a local zip now, in this process (the CLI and the demo); returns the job id."""
-    with transaction() as session, path.open("rb") as stream:
+    with transaction() as session:
         job = start_import(
             session,
             org_id=org_id,
-            stream=stream,
+            stream=path,
             filename=path.name,
             strict=strict,
             storage=storage,

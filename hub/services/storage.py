@@ -35,6 +35,10 @@ class ContentStorage(Protocol):
         """Stream an upload to ``key``; returns its size in bytes."""
         ...
 
+    def save_upload_file(self, path: Path, *, key: str) -> int:
+        """Take a local file in as the upload ``key``; returns its size in bytes."""
+        ...
+
     def upload_path(self, key: str) -> Path:
         """A local path of the upload, for reading it (a download for remote stores)."""
         ...
@@ -79,6 +83,18 @@ class LocalStorage:
                 size += len(chunk)
         os.replace(partial, target)
         return size
+
+    def save_upload_file(self, path: Path, *, key: str) -> int:
+        target = self.upload_path(key)
+        try:
+            # On the same file system a hard link takes the file in without copying
+            # a byte; the import only reads it and deletes its own name afterwards.
+            os.link(path, target, follow_symlinks=True)
+        except OSError:
+            # Another file system, or a file we may not link (fs.protected_hardlinks).
+            with path.open("rb") as stream:
+                return self.save_upload(stream, key=key)
+        return target.stat().st_size
 
     def delete_upload(self, key: str) -> None:
         self.upload_path(key).unlink(missing_ok=True)

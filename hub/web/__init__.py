@@ -35,7 +35,15 @@ def _security_headers(response: Response) -> Response:
 
 
 def register_blueprints(app: Flask) -> None:
-    from hub.web import admin, api, auth, content, dashboard, health  # noqa: PLC0415
+    from hub.web import (  # noqa: PLC0415
+        admin,
+        api,
+        auth,
+        content,
+        dashboard,
+        health,
+        player,
+    )
 
     app.before_request(load_session_user)
     app.after_request(_finish_request)
@@ -44,6 +52,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         health.bp,
         content.bp,
+        player.bp,
         auth.bp,
         dashboard.bp,
         admin.bp,

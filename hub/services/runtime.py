@@ -1,0 +1,615 @@
+"""The SCORM player's server side: registrations, launches, commits and rollup.
+
+The browser adapter (``hub/static/js/scorm-api.js``) answers the SCO from its own copy
+of the data model; every batch it commits is validated again here with
+``scorm_runtime.apply_commit`` (the server never trusts the client) and is durable
+before the adapter's Commit/Terminate returns "true".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import scorm_runtime as rt
+from hub.db import utcnow
+from hub.errors import ConflictError, NotFoundError, PermissionDeniedError
+from hub.models import (
+    Course,
+    CourseRole,
+    Enrollment,
+    EnrollmentSource,
+    EnrollmentStatus,
+    OrgRole,
+    Package,
+    PackageVersion,
+    ProgressStatus,
+    Registration,
+    RuntimeEvent,
+    ScoAttempt,
+    User,
+)
+from hub.services import enrollments
+from hub.services.authz import Actor
+from hub.services.courses import get_course
+from hub.services.packages import latest_version
+from scorm_runtime import vocab
+
+_EDITIONS = {
+    "2nd Edition": vocab.SCORM_2004_2ND,
+    "3rd Edition": vocab.SCORM_2004_3RD,
+    "4th Edition": vocab.SCORM_2004_4TH,
+}
+
+
+def runtime_version(version: PackageVersion) -> str:
+    """The scorm_runtime version of a package version; only SCORM plays here."""
+    if version.standard == "scorm12":
+        return vocab.SCORM_12
+    if version.standard == "scorm2004":
+        return _EDITIONS.get(version.edition or "", vocab.SCORM_2004_4TH)
+    raise ConflictError(
+        f"{version.standard} content does not play in the SCORM player yet"
+    )
+
+
+@dataclass(frozen=True)
+class Activity:
+    """An item of the package's default organization, as the player shows it."""
+
+    identifier: str
+    title: str
+    depth: int
+    url: str | None  # launch URL relative to the package root; None for a folder
+    scorm_type: str | None
+    visible: bool
+    item: dict[str, Any]
+
+    @property
+    def launchable(self) -> bool:
+        return self.url is not None
+
+
+def activities(version: PackageVersion) -> list[Activity]:
+    """The default organization's items in tree order (folders included)."""
+    manifest = version.manifest or {}
+    urls = {t["identifier"]: t["url"] for t in manifest.get("launch_targets") or []}
+    orgs = manifest.get("organizations") or []
+    default = manifest.get("default_organization")
+    org = next(
+        (o for o in orgs if o.get("identifier") == default), orgs[0] if orgs else None
+    )
+    found: list[Activity] = []
+
+    def walk(items: list[dict[str, Any]], depth: int) -> None:
+        for item in items:
+            found.append(
+                Activity(
+                    identifier=item["identifier"],
+                    title=item.get("title") or item["identifier"],
+                    depth=depth,
+                    url=urls.get(item["identifier"]) if item.get("href") else None,
+                    scorm_type=item.get("scorm_type"),
+                    visible=item.get("isvisible", True),
+                    item=item,
+                )
+            )
+            walk(item.get("children") or [], depth + 1)
+
+    walk((org or {}).get("items") or [], 0)
+    return found
+
+
+# -- registrations --------------------------------------------------------------------
+
+
+def get_registration(
+    session: Session, *, actor: Actor, registration_id: int
+) -> Registration:
+    """A registration of the actor's organization: learners only see their own."""
+    registration = session.scalar(
+        select(Registration).where(
+            Registration.id == registration_id, Registration.org_id == actor.org_id
+        )
+    )
+    if registration is None or (
+        actor.role is OrgRole.LEARNER and registration.user_id != actor.user_id
+    ):
+        raise NotFoundError(f"no registration {registration_id}")
+    return registration
+
+
+def start_registration(
+    session: Session, *, org_id: int, user_id: int, course_id: int
+) -> tuple[Registration, bool]:
+    """The learner's registration on a course, made on first launch; True if new.
+
+    It is pinned to the course's newest package version at that moment: a later
+    version reaches only registrations made after it.
+    """
+    course = get_course(session, org_id=org_id, course_id=course_id)
+    existing = session.scalar(
+        select(Registration).where(
+            Registration.user_id == user_id, Registration.course_id == course.id
+        )
+    )
+    if existing is not None:
+        return existing, False
+    if course.package_id is None:
+        raise ConflictError(f"course {course.code} has no content yet")
+    package = session.get_one(Package, course.package_id)
+    version = latest_version(session, package=package)
+    runtime_version(version)  # refuse content the player cannot run, now
+    registration = Registration(
+        org_id=org_id,
+        user_id=user_id,
+        course_id=course.id,
+        package_version_id=version.id,
+    )
+    session.add(registration)
+    session.flush()
+    return registration, True
+
+
+def register_learner(
+    session: Session, *, org_id: int, user_id: int, course_id: int
+) -> tuple[Registration, bool]:
+    """For integrators: enroll the learner if needed, then start the registration."""
+    enrollments.enroll(
+        session,
+        org_id=org_id,
+        user_id=user_id,
+        course_id=course_id,
+        source=EnrollmentSource.API,
+    )
+    return start_registration(
+        session, org_id=org_id, user_id=user_id, course_id=course_id
+    )
+
+
+def registration_for_launch(
+    session: Session, *, actor: Actor, course_id: int
+) -> Registration:
+    """The signed-in user's registration on a course they are actively enrolled in."""
+    enrolled = session.scalar(
+        select(Enrollment.id).where(
+            Enrollment.org_id == actor.org_id,
+            Enrollment.user_id == actor.user_id,
+            Enrollment.course_id == course_id,
+            Enrollment.status == EnrollmentStatus.ACTIVE,
+        )
+    )
+    if enrolled is None:
+        get_course(session, org_id=actor.org_id, course_id=course_id)  # 404 if foreign
+        raise PermissionDeniedError("You are not enrolled in this course.")
+    registration, _ = start_registration(
+        session, org_id=actor.org_id, user_id=actor.user_id or 0, course_id=course_id
+    )
+    return registration
+
+
+# -- launching ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlayerLaunch:
+    """What the player page needs to run one SCO."""
+
+    registration: Registration
+    version: PackageVersion
+    runtime_version: str
+    activity: Activity
+    toc: list[Activity]
+    attempt: ScoAttempt
+    state: dict[str, Any]
+    decision: str
+    definitions_json: str
+
+
+def activity_statuses(
+    session: Session, *, registration: Registration
+) -> dict[str, str]:
+    """Activity id -> the status to show in the table of contents."""
+    return _statuses(session, registration)
+
+
+def _statuses(session: Session, registration: Registration) -> dict[str, str]:
+    return {
+        a.activity_id: a.completion if a.success == "unknown" else a.success
+        for a in _latest_attempts(session, registration).values()
+    }
+
+
+def _latest_attempts(
+    session: Session, registration: Registration
+) -> dict[str, ScoAttempt]:
+    latest: dict[str, ScoAttempt] = {}
+    for attempt in session.scalars(
+        select(ScoAttempt)
+        .where(ScoAttempt.registration_id == registration.id)
+        .order_by(ScoAttempt.number)
+    ):
+        latest[attempt.activity_id] = attempt
+    return latest
+
+
+def _pick(
+    toc: list[Activity], registration: Registration, wanted: str | None
+) -> Activity:
+    launchable = [a for a in toc if a.launchable]
+    if not launchable:
+        raise ConflictError("this package has nothing to launch")
+    choice = wanted or registration.last_activity_id
+    for activity in launchable:
+        if activity.identifier == choice:
+            return activity
+    if wanted:
+        raise NotFoundError(f"no activity '{wanted}' in this course")
+    return launchable[0]
+
+
+def _check_prerequisites(
+    session: Session, registration: Registration, activity: Activity
+) -> None:
+    # SCORM 1.2 CAM §2.3.2.5.1 adlcp:prerequisites: the LMS may refuse the launch.
+    expression = activity.item.get("prerequisites") or ""
+    try:
+        met = rt.prerequisites_met(expression, _statuses(session, registration))
+    except ValueError:
+        return  # a malformed expression never locks the learner out
+    if not met:
+        raise PermissionDeniedError(
+            f"'{activity.title}' opens once its prerequisites are completed."
+        )
+
+
+def launch(
+    session: Session, *, registration: Registration, activity_id: str | None, user: User
+) -> PlayerLaunch:
+    """Start or resume the SCO, by the standard's attempt rules."""
+    version = session.get_one(PackageVersion, registration.package_version_id)
+    course = session.get_one(Course, registration.course_id)
+    rversion = runtime_version(version)
+    toc = activities(version)
+    activity = _pick(toc, registration, activity_id)
+    _check_prerequisites(session, registration, activity)
+    settings = rt.CompatibilitySettings.from_dict(course.runtime_settings or {})
+    previous = _latest_attempts(session, registration).get(activity.identifier)
+    if previous is None:
+        state = _fresh_state(rversion, activity, user)
+        attempt = _new_attempt(
+            session,
+            registration=registration,
+            activity=activity,
+            rversion=rversion,
+            state=state,
+            number=1,
+        )
+        decision = vocab.LAUNCH_NEW_ATTEMPT
+    else:
+        started = rt.start_session(
+            rt.AttemptState.from_dict(previous.state),
+            settings=settings,
+            max_attempts=course.max_attempts,
+        )
+        _log(session, registration, previous, started.deviations)
+        decision = started.decision
+        if decision == vocab.LAUNCH_ATTEMPT_LIMIT:
+            raise ConflictError(
+                f"You have used all {course.max_attempts} attempts of '{activity.title}'."
+            )
+        if decision == vocab.LAUNCH_NEW_ATTEMPT:
+            attempt = _new_attempt(
+                session,
+                registration=registration,
+                activity=activity,
+                rversion=rversion,
+                state=started.state,
+                number=previous.number + 1,
+            )
+        else:
+            attempt = previous
+            attempt.state = started.state.to_dict()
+    registration.last_activity_id = activity.identifier
+    registration.last_launched_at = utcnow()
+    session.flush()
+    return PlayerLaunch(
+        registration,
+        version,
+        rversion,
+        activity,
+        toc,
+        attempt,
+        attempt.state,
+        decision,
+        rt.definitions_json(rversion, settings),
+    )
+
+
+def _fresh_state(rversion: str, activity: Activity, user: User) -> rt.AttemptState:
+    item = activity.item
+    threshold = item.get("completion_threshold") or {}
+    primary = next(
+        (
+            o
+            for o in ((item.get("sequencing") or {}).get("objectives") or [])
+            if o.get("primary") and o.get("satisfied_by_measure")
+        ),
+        None,
+    )
+    name = ", ".join(p for p in (user.family_name, user.given_name) if p) or user.email
+    return rt.new_attempt_state(
+        rversion,
+        learner_id=user.external_id or user.email,
+        learner_name=name,
+        launch_data=item.get("data_from_lms") or "",
+        mastery_score=item.get("mastery_score"),
+        completion_threshold=(
+            threshold.get("min_progress_measure")
+            if threshold.get("completed_by_measure")
+            else None
+        ),
+        scaled_passing_score=primary.get("min_normalized_measure") if primary else None,
+        max_time_allowed=item.get("max_time_allowed"),
+        time_limit_action=item.get("time_limit_action"),
+        data_stores=[m["target_id"] for m in item.get("data_maps") or []],
+    )
+
+
+def _new_attempt(
+    session: Session,
+    *,
+    registration: Registration,
+    activity: Activity,
+    rversion: str,
+    state: rt.AttemptState,
+    number: int,
+) -> ScoAttempt:
+    attempt = ScoAttempt(
+        org_id=registration.org_id,
+        registration_id=registration.id,
+        activity_id=activity.identifier,
+        number=number,
+        version=rversion,
+        state=state.to_dict(),
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def _log(
+    session: Session,
+    registration: Registration,
+    attempt: ScoAttempt | None,
+    deviations: list[rt.Deviation],
+) -> None:
+    for deviation in deviations:
+        session.add(
+            RuntimeEvent(
+                org_id=registration.org_id,
+                registration_id=registration.id,
+                attempt_id=attempt.id if attempt else None,
+                kind=deviation.kind[:40],
+                element=deviation.element[:255],
+                detail=deviation.detail[:2000],
+            )
+        )
+
+
+# -- commits --------------------------------------------------------------------------
+
+
+def commit_key(secret: str, attempt_id: int, user_id: int) -> str:
+    """The token the player sends with each commit: only its page knows it (the
+    beacon sent on pagehide cannot carry a CSRF header)."""
+    message = f"commit:{attempt_id}:{user_id}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class CommitOutcome:
+    duplicate: bool
+    errors: list[dict[str, Any]]
+    registration: Registration
+
+
+def commit(
+    session: Session,
+    *,
+    registration: Registration,
+    attempt_id: int,
+    seq: int,
+    tab: str,
+    changes: list[list[str]],
+    terminate: bool,
+) -> CommitOutcome:
+    """Validate and store one batch of the adapter's changes, then roll up."""
+    attempt = session.scalar(
+        select(ScoAttempt).where(
+            ScoAttempt.id == attempt_id, ScoAttempt.registration_id == registration.id
+        )
+    )
+    if attempt is None:
+        raise NotFoundError(f"no attempt {attempt_id}")
+    course = session.get_one(Course, registration.course_id)
+    settings = rt.CompatibilitySettings.from_dict(course.runtime_settings or {})
+    result = rt.apply_commit(
+        rt.AttemptState.from_dict(attempt.state),
+        changes,
+        version=attempt.version,
+        settings=settings,
+        seq=seq,
+        tab=tab,
+        terminate=terminate,
+    )
+    if result.duplicate:
+        return CommitOutcome(True, [], registration)
+    attempt.state = result.state.to_dict()
+    _store_result(attempt, rt.activity_result(result.state))
+    _log(session, registration, attempt, result.deviations)
+    errors = [e.to_dict() for e in result.errors]
+    for error in result.errors:
+        # The adapter validates identically, so a refused value means a tampered or
+        # mismatched client: keep the evidence, change nothing else.
+        session.add(
+            RuntimeEvent(
+                org_id=registration.org_id,
+                registration_id=registration.id,
+                attempt_id=attempt.id,
+                kind="refused_value",
+                element=error.element[:255],
+                detail=f"error {error.code}: {error.diagnostic}"[:2000],
+            )
+        )
+    rollup_registration(session, registration=registration)
+    return CommitOutcome(False, errors, registration)
+
+
+def _store_result(attempt: ScoAttempt, result: rt.ActivityResult) -> None:
+    attempt.completion, attempt.success = result.completion, result.success
+    attempt.score_scaled, attempt.score_raw = result.scaled, result.raw
+    attempt.total_cs, attempt.credit = result.total_cs, result.credit
+
+
+def rollup_registration(session: Session, *, registration: Registration) -> None:
+    """Roll the SCOs' latest attempts up to the registration and its enrollment."""
+    version = session.get_one(PackageVersion, registration.package_version_id)
+    scos = [
+        a.identifier
+        for a in activities(version)
+        if a.launchable and a.scorm_type != "asset"
+    ]
+    latest = _latest_attempts(session, registration)
+    results = [
+        rt.activity_result(rt.AttemptState.from_dict(latest[sco].state))
+        if sco in latest
+        else rt.ActivityResult(
+            vocab.STATUS_NOT_ATTEMPTED, vocab.STATUS_UNKNOWN, None, None, 0
+        )
+        for sco in scos
+    ]
+    total = rt.rollup(results)
+    registration.completion, registration.success = total.completion, total.success
+    registration.score_scaled, registration.score_raw = total.scaled, total.raw
+    registration.total_cs = total.total_cs
+    done = sum(r.completion == vocab.STATUS_COMPLETED for r in results)
+    _update_enrollment(session, registration, total, done, len(results))
+
+
+def _update_enrollment(
+    session: Session,
+    registration: Registration,
+    total: rt.ActivityResult,
+    done: int,
+    count: int,
+) -> None:
+    enrollment = session.scalar(
+        select(Enrollment).where(
+            Enrollment.user_id == registration.user_id,
+            Enrollment.course_id == registration.course_id,
+        )
+    )
+    if enrollment is None or enrollment.role is not CourseRole.LEARNER:
+        return
+    if total.success == vocab.STATUS_PASSED:
+        status = ProgressStatus.PASSED
+    elif total.success == vocab.STATUS_FAILED:
+        status = ProgressStatus.FAILED
+    elif total.completion == vocab.STATUS_COMPLETED:
+        status = ProgressStatus.COMPLETED
+    elif total.completion == vocab.STATUS_NOT_ATTEMPTED:
+        status = ProgressStatus.NOT_STARTED
+    else:
+        status = ProgressStatus.IN_PROGRESS
+    enrollment.progress_status = status
+    enrollment.progress_percent = round(100 * done / count) if count else 0
+    if total.scaled is not None:
+        enrollment.score = round(total.scaled * 100, 2)
+    elif total.raw is not None:
+        enrollment.score = total.raw
+
+
+# -- reports --------------------------------------------------------------------------
+
+_INDEXED = re.compile(
+    r"^(cmi\.(?:interactions|objectives|comments_from_learner|"
+    r"comments_from_lms))\.(\d+)\.(.+)$"
+)
+
+
+def runtime_data(cmi: dict[str, str]) -> dict[str, list[dict[str, str]]]:
+    """Interactions, objectives and comments of an attempt, as lists of records."""
+    groups: dict[str, dict[int, dict[str, str]]] = {}
+    for key, value in cmi.items():
+        match = _INDEXED.match(key)
+        if match:
+            name = match.group(1).removeprefix("cmi.")
+            groups.setdefault(name, {}).setdefault(int(match.group(2)), {})[
+                match.group(3)
+            ] = value
+    return {
+        name: [records[i] for i in sorted(records)] for name, records in groups.items()
+    }
+
+
+def registration_report(
+    session: Session, *, registration: Registration
+) -> dict[str, Any]:
+    """The registration with, per activity, every attempt's result and runtime data."""
+    version = session.get_one(PackageVersion, registration.package_version_id)
+    attempts = session.scalars(
+        select(ScoAttempt)
+        .where(ScoAttempt.registration_id == registration.id)
+        .order_by(ScoAttempt.activity_id, ScoAttempt.number)
+    ).all()
+    per_activity: dict[str, list[ScoAttempt]] = {}
+    for attempt in attempts:
+        per_activity.setdefault(attempt.activity_id, []).append(attempt)
+    return {
+        "id": registration.id,
+        "course_id": registration.course_id,
+        "user_id": registration.user_id,
+        "package_version_id": version.id,
+        "version": version.version,
+        **_result_dict(registration),
+        "attempts": max((len(a) for a in per_activity.values()), default=0),
+        "activities": [
+            {
+                "id": activity.identifier,
+                "title": activity.title,
+                "attempts": [
+                    _attempt_dict(a) for a in per_activity.get(activity.identifier, [])
+                ],
+            }
+            for activity in activities(version)
+            if activity.launchable
+        ],
+    }
+
+
+def _result_dict(row: Registration | ScoAttempt) -> dict[str, Any]:
+    return {
+        "completion": row.completion,
+        "success": row.success,
+        "score_scaled": row.score_scaled,
+        "score_raw": row.score_raw,
+        "total_time": rt.format_iso_duration(row.total_cs),
+    }
+
+
+def _attempt_dict(attempt: ScoAttempt) -> dict[str, Any]:
+    cmi = (attempt.state or {}).get("cmi", {})
+    return {
+        "number": attempt.number,
+        **_result_dict(attempt),
+        "credit": attempt.credit,
+        "updated_at": attempt.updated_at.isoformat(),
+        **runtime_data(cmi),
+    }

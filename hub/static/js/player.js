@@ -1,0 +1,106 @@
+// The player page: installs the SCORM API adapter (scorm-api.js) with a transport to
+// the hub's commit endpoint, loads the SCO, and navigates between SCOs so that the
+// SCO always gets the chance to Terminate (and its data to reach the server) first.
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("player-config").textContent);
+  var frame = document.getElementById("sco");
+  var statusLine = document.querySelector("[data-status]");
+  var finished = document.querySelector("[data-finished]");
+  var pendingNavigation = null;
+
+  function body(changes, seq, meta) {
+    return JSON.stringify({ key: config.commitKey, seq: seq, tab: meta.tab,
+      changes: changes, terminate: !!meta.terminate });
+  }
+
+  var transport = {
+    // Asynchronous commit (autocommit, retries): resolves once the server stored it.
+    commit: function (changes, seq, meta) {
+      return fetch(config.commitUrl, {
+        method: "POST", credentials: "same-origin", keepalive: true,
+        headers: { "Content-Type": "application/json" }, body: body(changes, seq, meta)
+      }).then(function (response) {
+        if (!response.ok) throw new Error("commit failed: " + response.status);
+        return response.json();
+      });
+    },
+    // Commit / Terminate: SCORM's calls are synchronous and must only say "true"
+    // once the data is stored, so this one waits for the server.
+    commitSync: function (changes, seq, meta) {
+      try {
+        var xhr = new XMLHttpRequest();
+        xhr.open("POST", config.commitUrl, false);
+        xhr.setRequestHeader("Content-Type", "application/json");
+        xhr.send(body(changes, seq, meta));
+        return xhr.status === 200;
+      } catch (e) {
+        return false;
+      }
+    },
+    // Page hidden or closing: synchronous requests are blocked, a beacon is not.
+    beacon: function (changes, seq, meta) {
+      if (!navigator.sendBeacon) return false;
+      return navigator.sendBeacon(config.commitUrl,
+        new Blob([body(changes, seq, meta)], { type: "application/json" }));
+    }
+  };
+
+  function go(url) {
+    window.location.href = url;
+  }
+
+  function navigationFor(cmi) {
+    // SCORM 2004 RTE §4.4.2 adl.nav.request: the SCO asks the LMS to move on.
+    var request = cmi["adl.nav.request"] || "_none_";
+    var index = config.order.indexOf(config.current);
+    if (request === "continue" && index + 1 < config.order.length) {
+      return config.activityUrls[config.order[index + 1]];
+    }
+    if (request === "previous" && index > 0) {
+      return config.activityUrls[config.order[index - 1]];
+    }
+    if (request === "exit" || request === "exitAll" || request === "suspendAll" ||
+        request === "abandon" || request === "abandonAll") {
+      return config.exitUrl;
+    }
+    var choice = /^\{target=([^}]+)\}(choice|jump)$/.exec(request);
+    if (choice && config.activityUrls[choice[1]]) return config.activityUrls[choice[1]];
+    return null;
+  }
+
+  var adapter = window.InteropScorm.install({
+    definitions: config.definitions,
+    state: config.state,
+    transport: transport,
+    attemptKey: config.attemptKey,
+    storage: window.localStorage,
+    target: window,
+    onTerminate: function (cmi) {
+      var target = pendingNavigation || navigationFor(cmi);
+      if (target) {
+        go(target);
+      } else {
+        finished.hidden = false;
+        frame.hidden = true;
+      }
+    }
+  });
+
+  // Leaving through the player's own links: unload the SCO first, so that it can
+  // Terminate; then go, whether or not it did (a missing Terminate is handled by the
+  // course's settings on the server).
+  document.querySelectorAll("a[data-nav]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (adapter.phase !== "running") return;
+      event.preventDefault();
+      pendingNavigation = link.href;
+      statusLine.textContent = "Saving…";
+      frame.src = "about:blank";
+      setTimeout(function () { go(link.href); }, 1500);
+    });
+  });
+
+  frame.src = config.contentUrl;
+})();

@@ -1,0 +1,148 @@
+"""The player: launch a course, run a SCO with the API adapter, take its commits."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Annotated
+
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from hub.errors import AuthenticationRequiredError, HubError, NotFoundError
+from hub.extensions import csrf, db
+from hub.services import runtime
+from hub.web.security import current_actor, login_required
+
+bp = Blueprint("player", __name__)
+
+Element = Annotated[str, StringConstraints(max_length=255)]
+
+
+class CommitIn(BaseModel):
+    """One batch of the adapter's SetValue calls (see hub/static/js/scorm-api.js)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: Annotated[str, StringConstraints(max_length=128)]
+    seq: int = Field(ge=1)
+    tab: Annotated[str, StringConstraints(max_length=64)] = ""
+    changes: list[
+        tuple[Element, Annotated[str, StringConstraints(max_length=70000)]]
+    ] = Field(default_factory=list, max_length=20000)
+    terminate: bool = False
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+def _own_registration(registration_id: int):
+    """The signed-in user's own registration: nobody plays another's attempt."""
+    actor = current_actor()
+    registration = runtime.get_registration(
+        db.session, actor=actor, registration_id=registration_id
+    )
+    if registration.user_id != actor.user_id:
+        raise NotFoundError(f"no registration {registration_id}")
+    return registration
+
+
+@bp.get("/courses/<int:course_id>/play")
+@login_required
+def play_course(course_id: int):
+    registration = runtime.registration_for_launch(
+        db.session, actor=current_actor(), course_id=course_id
+    )
+    return redirect(url_for("player.play", registration_id=registration.id))
+
+
+@bp.get("/play/<int:registration_id>")
+@login_required
+def play(registration_id: int):
+    registration = _own_registration(registration_id)
+    launch = runtime.launch(
+        db.session,
+        registration=registration,
+        activity_id=request.args.get("activity") or None,
+        user=g.user,
+    )
+    path, sep, query = (launch.activity.url or "").partition("?")
+    content_url = url_for("content.file", version_id=launch.version.id, relpath=path)
+    launchable = [a for a in launch.toc if a.launchable]
+    index = launchable.index(launch.activity)
+    config = {
+        "definitions": json.loads(launch.definitions_json),
+        "state": launch.state,
+        "commitUrl": url_for(
+            "player.commit",
+            registration_id=registration.id,
+            attempt_id=launch.attempt.id,
+        ),
+        "commitKey": runtime.commit_key(_secret(), launch.attempt.id, g.user.id),
+        "attemptKey": f"hub-attempt-{launch.attempt.id}",
+        "contentUrl": content_url + (sep + query if sep else ""),
+        "exitUrl": url_for("dashboard.home"),
+        "activityUrls": {
+            a.identifier: url_for(
+                "player.play", registration_id=registration.id, activity=a.identifier
+            )
+            for a in launchable
+        },
+        "order": [a.identifier for a in launchable],
+        "current": launch.activity.identifier,
+    }
+    return render_template(
+        "player.html",
+        launch=launch,
+        config=config,
+        previous=launchable[index - 1] if index > 0 else None,
+        next=launchable[index + 1] if index + 1 < len(launchable) else None,
+        statuses=runtime.activity_statuses(db.session, registration=registration),
+    )
+
+
+@bp.post("/play/<int:registration_id>/attempts/<int:attempt_id>/commit")
+@csrf.exempt  # authenticated by the session and the page's commit key (see below)
+@login_required
+def commit(registration_id: int, attempt_id: int):
+    registration = _own_registration(registration_id)
+    data = request.get_json(force=True, silent=True)
+    if not isinstance(data, dict):
+        raise HubError("the commit body must be a JSON object")
+    batch = CommitIn.model_validate(data)
+    expected = runtime.commit_key(_secret(), attempt_id, g.user.id)
+    # A cross-site page can make the browser send the cookie, but it cannot know the
+    # key printed into the player page, so it cannot forge tracking data.
+    if not hmac.compare_digest(batch.key, expected):
+        raise AuthenticationRequiredError("the commit key does not match this attempt")
+    outcome = runtime.commit(
+        db.session,
+        registration=registration,
+        attempt_id=attempt_id,
+        seq=batch.seq,
+        tab=batch.tab,
+        changes=[list(c) for c in batch.changes],
+        terminate=batch.terminate,
+    )
+    return jsonify(
+        {
+            "ok": True,
+            "duplicate": outcome.duplicate,
+            "errors": outcome.errors,
+            "registration": {
+                "completion": registration.completion,
+                "success": registration.success,
+                "score_scaled": registration.score_scaled,
+            },
+        }
+    )
