@@ -21,6 +21,8 @@ from hub.models import (
     OrgRole,
     Package,
     PackageVersion,
+    Registration,
+    ScoAttempt,
     User,
 )
 from hub.schemas import RuleCreate
@@ -124,6 +126,24 @@ def tenants(session, settings):
         id="b-job", org_id=b.id, package_id=b_package.id, filename="b.zip"
     )
     session.add_all([b_version, b_job])
+    session.flush()
+    b_registration = Registration(
+        org_id=b.id,
+        user_id=b_user.id,
+        course_id=b_course.id,
+        package_version_id=b_version.id,
+    )
+    session.add(b_registration)
+    session.flush()
+    b_attempt = ScoAttempt(
+        org_id=b.id,
+        registration_id=b_registration.id,
+        activity_id="sco",
+        number=1,
+        version="1.2",
+        state={},
+    )
+    session.add(b_attempt)
     session.commit()
     return {
         "key_a": key_a,
@@ -138,6 +158,8 @@ def tenants(session, settings):
             "version_id": b_version.id,
             "job_id": b_job.id,
             "relpath": "index.html",
+            "registration_id": b_registration.id,
+            "attempt_id": b_attempt.id,
         },
         "b_id": b.id,
     }
@@ -156,6 +178,8 @@ def _snapshot(session, org_id):
         Package,
         PackageVersion,
         ImportJob,
+        Registration,
+        ScoAttempt,
     ):
         for obj in session.scalars(select(model).where(model.org_id == org_id)):
             rows.append(
