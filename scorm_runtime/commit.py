@@ -56,11 +56,15 @@ class CommitResult:
     duplicate: bool = False
 
 
-def _normalize(change) -> tuple[str, str]:
+def _normalize(change) -> tuple[str, object] | None:
+    """``(element, value)`` of a change, or None when it is not a change at all."""
     if isinstance(change, dict):
-        return str(change.get("element", "")), change.get("value", "")
-    element, value = change
-    return str(element), value
+        element, value = change.get("element"), change.get("value")
+    elif isinstance(change, list | tuple) and len(change) == 2:
+        element, value = change
+    else:
+        return None
+    return (element, value) if isinstance(element, str) else None
 
 
 def apply_commit(
@@ -78,7 +82,7 @@ def apply_commit(
     Args:
         state: the stored attempt state (not modified).
         changes: ``[element, value]`` pairs or ``{"element", "value"}`` dicts, in
-            the order the SCO made the calls.
+            the order the SCO made the calls; anything else is refused (201).
         version: the attempt's version; must equal ``state.version``.
         settings: the course's compatibility settings.
         seq: the batch sequence number; a number not above the tab's last applied
@@ -119,8 +123,13 @@ def _apply_changes(new: AttemptState, defs: dict, changes, deviations) -> list:
     if not terminated:
         new.phase = v.PHASE_RUNNING
     for index, change in enumerate(changes):
-        element, value = _normalize(change)
+        normalized = _normalize(change)
+        element, value = normalized or ("", change)
         try:
+            if normalized is None:
+                raise ScormError(
+                    "argument", new.version, "not an [element, value] pair"
+                )
             if terminated:
                 raise ScormError("set_after_term", new.version, element)
             if not isinstance(value, str):

@@ -127,3 +127,13 @@ def test_apply_commit_sequence_numbers_count_per_tab():
     )
     assert retry.duplicate is True
     assert retry.state.seqs == {"A": 1, "B": 1}
+
+
+def test_apply_commit_malformed_changes_refused_not_crashing():
+    result = apply_commit(
+        state_for(),
+        ["cmi.location", 5, ["a", "b", "c"], {"value": "x"}, [7, "x"], None],
+        version="2004-4th",
+    )
+    assert [e.code for e in result.errors] == [201] * 6
+    assert result.state.cmi == state_for().cmi

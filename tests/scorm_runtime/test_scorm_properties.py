@@ -92,3 +92,22 @@ def test_apply_commit_matches_api_and_never_crashes(call):
     closed = apply_commit(result.state, [], version=version, seq=2, terminate=True)
     assert closed.state.phase == "terminated"
     _invariants(result.state)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(VERSIONS), st.lists(JSON_VALUES, max_size=8))
+def test_apply_commit_any_json_batch_never_crashes(version, changes):
+    start = new_attempt_state(version, learner_id="l", learner_name="n")
+    result = apply_commit(start, changes, version=version, seq=1)
+    assert len(result.errors) <= len(changes)
+    _invariants(result.state)
