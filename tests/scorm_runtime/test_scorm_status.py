@@ -131,3 +131,8 @@ def test_launch_invalid_values_raise():
         new_attempt_state(
             "2004-4th", learner_id="a", learner_name="b", completion_threshold=2
         )
+
+
+def test_launch_long_launch_data_accepted_and_readable():
+    api = launched("1.2", launch_data="x" * 5000)
+    assert len(api.call("LMSGetValue", "cmi.launch_data")) == 5000
