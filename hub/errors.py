@@ -77,8 +77,12 @@ def fields_from_pydantic(exc: pydantic.ValidationError) -> list[FieldError]:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith(("/api/", "/healthz", "/readyz")) or (
-        request.accept_mimetypes.best == "application/json"
+    # The API, machine endpoints, and any client that speaks JSON (the player's
+    # commits, the upload page's XHR) get JSON; browsers get a page.
+    return (
+        request.path.startswith(("/api/", "/healthz", "/readyz"))
+        or request.accept_mimetypes.best == "application/json"
+        or request.is_json
     )
 
 

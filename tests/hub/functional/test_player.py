@@ -1,0 +1,280 @@
+"""The player's server side: launch, commits re-validated and idempotent, resume and
+new attempts by the standard's rules, rollup to the registration and the enrollment."""
+
+import io
+import json
+import re
+
+import pytest
+from sqlalchemy import select
+
+from hub.models import (
+    Course,
+    Enrollment,
+    ImportJob,
+    ProgressStatus,
+    Registration,
+    RuntimeEvent,
+    ScoAttempt,
+)
+from hub.services import packages
+from tests.factories import PASSWORD, make_course, make_enrollment, make_user
+from tests.hub.functional.test_packages import SCORM12, SCORM2004
+
+
+def import_demo(app, session, org, data):
+    job = packages.start_import(
+        session,
+        org_id=org.id,
+        stream=io.BytesIO(data),
+        filename="p.zip",
+        strict=False,
+        storage=app.extensions["hub.storage"],
+    )
+    session.commit()  # the import runs in-process after the commit
+    session.expire_all()
+    return session.get(ImportJob, job.id).package_id
+
+
+@pytest.fixture
+def course12(app, session, org):
+    package_id = import_demo(app, session, org, SCORM12)
+    return make_course(session, org, code="INTRO", package_id=package_id)
+
+
+@pytest.fixture
+def learner(web, session, org, settings, course12):
+    user = make_user(
+        session,
+        org,
+        settings=settings,
+        email="lea@example.com",
+        password=PASSWORD,
+        given_name="Lea",
+        family_name="Learner",
+    )
+    make_enrollment(session, user, course12)
+    session.commit()
+    web.login("lea@example.com", PASSWORD)
+    return user
+
+
+def open_player(web, course, activity=None):
+    response = web.get(f"/courses/{course.id}/play")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    url = response.headers["Location"] + (f"?activity={activity}" if activity else "")
+    page = web.get(url)
+    assert page.status_code == 200, page.get_data(as_text=True)
+    text = page.get_data(as_text=True)
+    config = json.loads(
+        re.search(
+            r'<script type="application/json" id="player-config">(.*?)</script>',
+            text,
+            re.S,
+        ).group(1)
+    )
+    return config
+
+
+def send(web, config, changes, seq, *, terminate=False, key=None, tab="t1"):
+    return web.client.post(
+        config["commitUrl"],
+        json={
+            "key": key or config["commitKey"],
+            "seq": seq,
+            "tab": tab,
+            "changes": changes,
+            "terminate": terminate,
+        },
+    )
+
+
+def test_first_launch_creates_registration_and_attempt(web, learner, course12, session):
+    config = open_player(web, course12)
+    assert config["definitions"]["version"] == "1.2"
+    assert config["state"]["cmi"]["cmi.core.student_name"] == "Learner, Lea"
+    assert config["state"]["cmi"]["cmi.core.entry"] == "ab-initio"
+    assert config["contentUrl"].startswith("/content/")
+    registration = session.scalar(select(Registration))
+    assert registration.course_id == course12.id and registration.user_id == learner.id
+
+
+def test_commit_is_stored_idempotent_and_rolled_up(web, learner, course12, session):
+    config = open_player(web, course12)
+    changes = [
+        ["cmi.core.lesson_status", "completed"],
+        ["cmi.core.score.raw", "80"],
+        ["cmi.core.session_time", "00:01:30"],
+    ]
+    response = send(web, config, changes, 1, terminate=True)
+    assert response.status_code == 200 and response.json["errors"] == []
+    again = send(web, config, [["cmi.core.lesson_status", "failed"]], 1)
+    assert again.json["duplicate"] is True
+    session.expire_all()
+    attempt = session.scalar(select(ScoAttempt))
+    assert attempt.completion == "completed" and attempt.score_raw == 80
+    assert attempt.state["cmi"]["cmi.core.total_time"] == "0000:01:30.00"
+    enrollment = session.scalar(
+        select(Enrollment).where(Enrollment.user_id == learner.id)
+    )
+    assert enrollment.progress_status is ProgressStatus.IN_PROGRESS  # 1 of 2 SCOs
+    assert enrollment.progress_percent == 50
+
+
+def test_refused_values_are_reported_and_logged_never_stored(
+    web, learner, course12, session
+):
+    config = open_player(web, course12)
+    response = send(
+        web,
+        config,
+        [
+            ["cmi.core.lesson_status", "excellent"],
+            ["cmi.core.student_name", "Mallory"],
+            ["cmi.core.lesson_location", "page-2"],
+        ],
+        1,
+    )
+    codes = [e["code"] for e in response.json["errors"]]
+    # RTE 1.2 §3.3.2 error codes: 405 incorrect data type, 403 element is read only.
+    assert codes == [405, 403]
+    session.expire_all()
+    attempt = session.scalar(select(ScoAttempt))
+    assert attempt.state["cmi"]["cmi.core.lesson_location"] == "page-2"
+    assert attempt.state["cmi"]["cmi.core.student_name"] == "Learner, Lea"
+    assert session.scalars(select(RuntimeEvent.kind)).all() == ["refused_value"] * 2
+
+
+def test_suspend_resumes_and_completion_starts_a_new_attempt(
+    web, learner, course12, session
+):
+    config = open_player(web, course12)
+    send(
+        web,
+        config,
+        [
+            ["cmi.core.lesson_location", "p3"],
+            ["cmi.suspend_data", "x=1"],
+            ["cmi.core.exit", "suspend"],
+        ],
+        1,
+        terminate=True,
+    )
+    resumed = open_player(web, course12, activity=config["current"])
+    assert resumed["commitUrl"] == config["commitUrl"]  # the same attempt
+    assert resumed["state"]["cmi"]["cmi.core.entry"] == "resume"
+    assert resumed["state"]["cmi"]["cmi.suspend_data"] == "x=1"
+    send(web, resumed, [["cmi.core.lesson_status", "completed"]], 2, terminate=True)
+    fresh = open_player(web, course12, activity=config["current"])
+    assert fresh["commitUrl"] != config["commitUrl"]
+    assert fresh["state"]["cmi"]["cmi.core.entry"] == "ab-initio"
+    numbers = session.scalars(
+        select(ScoAttempt.number).order_by(ScoAttempt.number)
+    ).all()
+    assert numbers == [1, 2]
+
+
+def test_attempt_limit_is_enforced(web, learner, course12, session):
+    course = session.get(Course, course12.id)
+    course.max_attempts = 1
+    session.commit()
+    config = open_player(web, course12)
+    send(web, config, [["cmi.core.lesson_status", "completed"]], 1, terminate=True)
+    registration = session.scalar(select(Registration))
+    page = web.get(f"/play/{registration.id}?activity={config['current']}")
+    assert page.status_code == 409
+    assert "all 1 attempts" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [
+        ({"seq": 1}, 422),
+        ({"key": "k", "seq": 0}, 422),
+        ({"key": "k", "seq": 1, "changes": [["a"]]}, 422),
+        ({"key": "k", "seq": 1, "changes": "nope"}, 422),
+        ({"key": "wrong", "seq": 1, "changes": []}, 401),
+    ],
+)
+def test_bad_commits_are_refused_with_clear_errors(
+    web, learner, course12, session, payload, status
+):
+    config = open_player(web, course12)
+    response = web.client.post(config["commitUrl"], json=payload)
+    assert response.status_code == status
+    assert response.json["error"]["message"]
+    session.expire_all()
+    assert session.scalar(select(ScoAttempt)).state["seqs"] == {}
+
+
+def test_non_json_commit_is_400(web, learner, course12):
+    config = open_player(web, course12)
+    response = web.client.post(
+        config["commitUrl"], data="junk", content_type="text/plain"
+    )
+    assert response.status_code == 400
+
+
+def test_player_requires_enrollment_and_content(web, session, org, settings, course12):
+    make_user(session, org, settings=settings, email="x@example.com", password=PASSWORD)
+    empty = make_course(session, org, code="EMPTY")
+    session.commit()
+    web.login("x@example.com", PASSWORD)
+    assert web.get(f"/courses/{course12.id}/play").status_code == 403
+    assert web.get("/courses/999999/play").status_code == 404
+    from hub.models import User
+
+    me = session.scalar(select(User).where(User.email == "x@example.com"))
+    make_enrollment(session, me, empty)
+    session.commit()
+    response = web.get(f"/courses/{empty.id}/play")
+    assert response.status_code == 409
+    assert "has no content yet" in response.get_data(as_text=True)
+
+
+def test_another_learners_registration_is_not_playable(
+    web, learner, course12, session, org, settings, app
+):
+    config = open_player(web, course12)
+    from tests.hub.conftest import WebClient
+
+    make_user(
+        session, org, settings=settings, email="eve@example.com", password=PASSWORD
+    )
+    session.commit()
+    eve = WebClient(app.test_client())
+    eve.login("eve@example.com", PASSWORD)
+    registration = session.scalar(select(Registration))
+    assert eve.get(f"/play/{registration.id}").status_code == 404
+    response = eve.client.post(
+        config["commitUrl"], json={"key": config["commitKey"], "seq": 1, "changes": []}
+    )
+    assert response.status_code == 404
+
+
+def test_scorm2004_launch_carries_completion_threshold_and_nav_requests(
+    web, session, org, settings, app
+):
+    package_id = import_demo(app, session, org, SCORM2004)
+    course = make_course(session, org, code="TOUR", package_id=package_id)
+    user = make_user(
+        session, org, settings=settings, email="t@example.com", password=PASSWORD
+    )
+    make_enrollment(session, user, course)
+    session.commit()
+    web.login("t@example.com", PASSWORD)
+    config = open_player(web, course)
+    assert config["definitions"]["version"] == "2004-4th"
+    assert float(config["state"]["cmi"]["cmi.completion_threshold"]) == 1
+    assert config["order"] == ["sun-lesson", "planets", "check"]
+    response = send(
+        web,
+        config,
+        [["cmi.progress_measure", "1"], ["adl.nav.request", "continue"]],
+        1,
+        terminate=True,
+    )
+    assert response.json["errors"] == []
+    session.expire_all()
+    attempt = session.scalar(select(ScoAttempt))
+    assert attempt.completion == "completed"  # evaluated from the threshold
