@@ -62,7 +62,9 @@ def _resume(state: AttemptState) -> AttemptState:
 
 
 def _next_attempt(state: AttemptState) -> AttemptState:
-    params = {k: val for k, val in state.launch.items() if k != "version"}
+    params = {
+        k: val for k, val in state.launch.items() if k not in ("version", "entry")
+    }
     fresh = new_attempt_state(state.version, **params, attempt=state.attempt + 1)
     for key, value in state.cmi.items():
         if key.startswith(_PREFERENCES):

@@ -74,7 +74,7 @@ def _cmi_12(params: dict) -> dict[str, str]:
         "cmi.core.student_name": params["learner_name"],
         "cmi.core.credit": params["credit"],
         "cmi.core.lesson_mode": params["mode"],
-        "cmi.core.entry": v.ENTRY_AB_INITIO,
+        "cmi.core.entry": params["entry"],
         "cmi.core.lesson_status": v.STATUS_NOT_ATTEMPTED,
         "cmi.core.total_time": "0000:00:00.00",
     }
@@ -95,7 +95,7 @@ def _cmi_2004(params: dict) -> dict[str, str]:
         "cmi.learner_name": params["learner_name"],
         "cmi.credit": params["credit"],
         "cmi.mode": params["mode"],
-        "cmi.entry": v.ENTRY_AB_INITIO,
+        "cmi.entry": params["entry"],
         "cmi.total_time": "PT0H0M0S",
     }
     _put(cmi, "cmi.launch_data", params["launch_data"])
@@ -138,11 +138,12 @@ def new_attempt_state(
     time_limit_action: str | None = None,
     credit: str = v.CREDIT,
     mode: str = v.MODE_NORMAL,
+    entry: str = v.ENTRY_AB_INITIO,
     comments_from_lms: tuple | list = (),
     data_stores: tuple | list = (),
     attempt: int = 1,
 ) -> AttemptState:
-    """Create the state of a fresh attempt (entry "ab-initio").
+    """Create the state of a fresh attempt (entry "ab-initio" unless told).
 
     Args:
         version: a value of ``vocab.VERSIONS``.
@@ -156,6 +157,8 @@ def new_attempt_state(
         time_limit_action: adlcp:timelimitaction.
         credit: "credit" or "no-credit".
         mode: "normal", "browse" or "review".
+        entry: cmi.entry / cmi.core.entry: "ab-initio", "resume" or "" (for state
+            migrated from another LMS; :func:`start_session` decides otherwise).
         comments_from_lms: 1.2: strings; 2004: dicts with comment/location/timestamp.
         data_stores: SCORM 2004 4th ed. adlcp:data ids (adl.data.n.id).
         attempt: the attempt number.

@@ -120,3 +120,18 @@ def test_navigation_request_per_version():
     api.set_value("adl.nav.request", "{target=intro}choice")
     assert navigation_request(api.state) == "{target=intro}choice"
     assert navigation_request(launched("1.2").state) == ""
+
+
+def test_new_attempt_state_entry_given_then_next_attempt_ab_initio():
+    api = launched("2004-4th", entry="resume")
+    assert api.get_value("cmi.entry") == "resume"
+    api.terminate("")
+    launch = start_session(api.state)
+    assert launch.state.cmi["cmi.entry"] == "ab-initio"
+
+
+def test_new_attempt_state_bad_entry_raises():
+    from scorm_runtime import new_attempt_state
+
+    with pytest.raises(ValueError, match="cmi.core.entry"):
+        new_attempt_state("1.2", learner_id="a", learner_name="b", entry="again")
