@@ -1,10 +1,18 @@
 """SCORM run-time environment: CMI data models, the API state machine and rollup.
 
-A pure library (standard library only): plain data in, plain data out. The hub calls
-:func:`new_attempt_state` / :func:`start_session` at launch, ships
-:func:`definitions_json` to the browser adapter, validates every browser commit with
-:func:`apply_commit`, and rolls results up with :func:`activity_result`,
-:func:`rollup` and :func:`course_grade`.
+A pure library (standard library only): plain data in, plain data out. The hub:
+
+1. at launch: ``launch = start_session(stored_state, settings=..., max_attempts=...)``
+   (or ``new_attempt_state(version, learner_id=..., learner_name=..., ...)`` the
+   first time), stores ``launch.state.to_dict()`` and logs ``launch.deviations``;
+2. in the player page: ships ``definitions_json(version, settings)`` and the state
+   to ``hub/static/js/scorm-api.js`` (``InteropScorm.install``);
+3. per browser batch: ``result = apply_commit(state, changes, version=...,
+   settings=..., seq=..., tab=..., terminate=...)`` and stores ``result.state``,
+   logging ``result.errors`` and ``result.deviations`` per registration;
+4. for reports and grades: :func:`activity_result`, :func:`rollup`,
+   :func:`course_grade`, :func:`runtime_report`; for 1.2 navigation
+   :func:`prerequisites_met`, for 2004 :func:`navigation_request`.
 """
 
 from .attempts import Launch, close_abandoned, navigation_request, start_session
