@@ -269,3 +269,19 @@ def test_adapter_autocommit_interval_sends_pending(browser_page):
         """,
     )
     assert sent[0]["changes"] == [["cmi.location", "auto"]]
+
+
+def test_adapter_dispose_flushes_and_stops_listening(browser_page):
+    harness(browser_page, beacon=True)
+    result = run(
+        browser_page,
+        """
+        h.api.Initialize("");
+        h.api.SetValue("cmi.location", "last");
+        h.adapter.dispose();
+        var before = h.beacons.length;
+        h.target.dispatchEvent(new Event("pagehide"));
+        return [before, h.beacons.length, h.beacons[0].changes];
+        """,
+    )
+    assert result == [1, 1, [["cmi.location", "last"]]]

@@ -22,6 +22,7 @@
  *     target: window,            // where window.API / API_1484_11 is installed
  *     onTerminate: function (cmi) {}  // optional; the player navigates on it
  *   });
+ *   adapter.dispose();  // the player unloads the SCO: flush, stop timers/listeners
  *
  *   changes: [[element, value], ...] of the successful SetValue calls, in order.
  *   seq: 1, 2, ... per attempt and tab;
@@ -722,18 +723,34 @@
         }
       }, seconds * 1000);
     }
+    this.listeners = [];
     if (!target.addEventListener) return;
-    target.addEventListener("pagehide", function () { self.pageHidden(); });
     var doc = target.document;
+    this.listen(target, "pagehide", function () { self.pageHidden(); });
     if (doc && doc.addEventListener) {
-      doc.addEventListener("visibilitychange", function () {
+      this.listen(doc, "visibilitychange", function () {
         if (doc.visibilityState === "hidden") self.pageHidden();
       });
     }
-    target.addEventListener("online", function () { self.flushQueue(); });
-    target.addEventListener("storage", function (event) {
+    this.listen(target, "online", function () { self.flushQueue(); });
+    this.listen(target, "storage", function (event) {
       if (event.key === self.lockKey) self.lockTaken(event.newValue);
     });
+  };
+
+  Adapter.prototype.listen = function (on, type, handler) {
+    on.addEventListener(type, handler);
+    this.listeners.push([on, type, handler]);
+  };
+
+  /* The player unloads this SCO: send what is pending, stop listening. */
+  Adapter.prototype.dispose = function () {
+    this.pageHidden();
+    this.stopTimers();
+    (this.listeners || []).forEach(function (entry) {
+      entry[0].removeEventListener(entry[1], entry[2]);
+    });
+    this.listeners = [];
   };
 
   Adapter.prototype.stopTimers = function () {
