@@ -52,8 +52,10 @@ window.makeHarness = function (defs, state, options) {
     };
   }
   if (options.queue) storage.setItem("interop-scorm-queue:a1", JSON.stringify(options.queue));
+  h.limits = [];
   h.adapter = InteropScorm.install({definitions: defs, state: state, transport: transport,
-    storage: storage, attemptKey: "a1", target: h.target});
+    storage: storage, attemptKey: "a1", target: h.target,
+    onTimeLimit: function (action) { h.limits.push(action); }});
   h.api = h.target.API || h.target.API_1484_11;
   h.settle = function () { return new Promise(function (r) { setTimeout(r, 30); }); };
   window.h = h;
@@ -84,11 +86,13 @@ def browser_page():
         browser.close()
 
 
-def harness(page, version="2004-4th", autocommit=None, **options):
+def harness(page, version="2004-4th", autocommit=None, launch=None, **options):
     defs = copy.deepcopy(definitions(version))
     if autocommit is not None:
         defs["settings"]["autocommit_seconds"] = autocommit
-    state = new_attempt_state(version, learner_id="l", learner_name="n").to_dict()
+    state = new_attempt_state(
+        version, learner_id="l", learner_name="n", **(launch or {})
+    ).to_dict()
     page.evaluate("([d, s, o]) => window.makeHarness(d, s, o)", [defs, state, options])
 
 
@@ -285,3 +289,46 @@ def test_adapter_dispose_flushes_and_stops_listening(browser_page):
         """,
     )
     assert result == [1, 1, [["cmi.location", "last"]]]
+
+
+@pytest.mark.parametrize(
+    ("version", "limit", "action"),
+    [
+        ("2004-4th", "PT0.05S", "exit,message"),
+        ("1.2", "00:00:00.05", "exit,no message"),
+    ],
+)
+def test_adapter_time_limit_reached_calls_back_with_action(
+    browser_page, version, limit, action
+):
+    harness(
+        browser_page,
+        version=version,
+        launch={"max_time_allowed": limit, "time_limit_action": action},
+    )
+    initialize = "LMSInitialize" if version == "1.2" else "Initialize"
+    limits = run(
+        browser_page,
+        f"""
+        h.api.{initialize}("");
+        for (var i = 0; i < 100 && h.limits.length === 0; i++) {{
+          await new Promise(function (r) {{ setTimeout(r, 20); }});
+        }}
+        h.adapter.stopTimers();
+        return h.limits;
+        """,
+    )
+    assert limits == [action]
+
+
+def test_adapter_no_time_limit_no_callback(browser_page):
+    harness(browser_page)
+    limits = run(
+        browser_page,
+        """
+        h.api.Initialize("");
+        await new Promise(function (r) { setTimeout(r, 100); });
+        return h.limits;
+        """,
+    )
+    assert limits == []

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scorm_testkit import LENIENT, STRICT
 
-from scorm_runtime import ScormApi, definitions, new_attempt_state
+from scorm_runtime import ScormApi, definitions, new_attempt_state, parse_duration
 
 CHROMIUM = Path("/usr/bin/chromium")
 ADAPTER = Path(__file__).resolve().parents[2] / "hub/static/js/scorm-api.js"
@@ -282,3 +282,28 @@ def test_js_definitions_json_round_trip_is_what_browser_loads():
     from scorm_runtime import definitions_json
 
     assert json.loads(definitions_json("2004-4th")) == definitions("2004-4th")
+
+
+DURATIONS = [
+    "00:00:00",
+    "0000:00:00.05",
+    "1:02:03.456",
+    "9999:59:59.99",
+    "PT0S",
+    "PT1.5S",
+    "PT1.239S",
+    "P1Y2M3DT4H5M6.07S",
+    "P10D",
+    "PT36H",
+]
+
+
+def test_js_duration_parser_matches_python(page):
+    got = page.evaluate("(values) => values.map(InteropScorm.durationCs)", DURATIONS)
+    assert got == [parse_duration(value) for value in DURATIONS]
+    assert (
+        page.evaluate(
+            "['', 'P', 'PT', 'P1DT', 'x', '1:2:3'].map(InteropScorm.durationCs)"
+        )
+        == [None] * 6
+    )

@@ -20,7 +20,9 @@
  *     attemptKey: "attempt-42",  // names the localStorage queue and tab lock
  *     storage: window.localStorage,  // optional; offline queue and tab lock
  *     target: window,            // where window.API / API_1484_11 is installed
- *     onTerminate: function (cmi) {}  // optional; the player navigates on it
+ *     onTerminate: function (cmi) {}, // optional; the player navigates on it
+ *     onTimeLimit: function (action) {} // optional; max_time_allowed is used up,
+ *                                       // action is the time_limit_action value
  *   });
  *   adapter.dispose();  // the player unloads the SCO: flush, stop timers/listeners
  *
@@ -284,6 +286,32 @@
     return isNaN(number) ? null : number;
   }
 
+  /* timespan.py parse_duration: CMITimespan or ISO 8601 duration -> centiseconds
+     (a year counts 365 days and a month 30, as on the server). */
+  var TIMESPAN_RE = /^([0-9]{1,4}):([0-5][0-9]):([0-5][0-9])(?:\.([0-9]+))?$/;
+  var DURATION_RE = new RegExp("^P(?:([0-9]+)Y)?(?:([0-9]+)M)?(?:([0-9]+)D)?" +
+    "(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)(?:\\.([0-9]+))?S)?)?$");
+  var UNIT_SECONDS = [365 * 86400, 30 * 86400, 86400, 3600, 60, 1];
+
+  function centiseconds(fraction) {
+    return fraction ? Number((fraction + "00").slice(0, 2)) : 0;
+  }
+
+  function durationCs(value) {
+    var match = TIMESPAN_RE.exec(value || "");
+    if (match) {
+      return (Number(match[1]) * 3600 + Number(match[2]) * 60 + Number(match[3])) *
+        100 + centiseconds(match[4]);
+    }
+    match = DURATION_RE.exec(value || "");
+    if (!match || value === "P" || /T$/.test(value)) return null;
+    var total = 0;
+    for (var i = 0; i < UNIT_SECONDS.length; i++) {
+      total += Number(match[i + 1] || 0) * UNIT_SECONDS[i] * 100;
+    }
+    return total + centiseconds(match[7]);
+  }
+
   function evaluatedStatus(version, store, element) {
     if (version === "1.2") return null;
     var limit, measure, outcomes;
@@ -484,6 +512,7 @@
     this.tabId = String(Date.now()) + "-" + String(Math.random()).slice(2);
     this.superseded = false;
     this.onTerminate = options.onTerminate || null;
+    this.onTimeLimit = options.onTimeLimit || null;
     this.sending = false;
     this.retryDelay = 1000;
     this.queue = this.loadQueue();
@@ -520,6 +549,7 @@
       if (this.phase === "terminated") throw new ScormError("init_after_term", this.defs);
       this.phase = "running";
       this.claimLock();
+      this.startClock();
       this.ok();
       return "true";
     }, "false");
@@ -753,8 +783,25 @@
     this.listeners = [];
   };
 
+  /* max_time_allowed (RTE 1.2 §3.4.4, RTE 4th ed. §4.2.15): tell the player when
+     the attempt's time runs out; it acts on time_limit_action. */
+  Adapter.prototype.startClock = function () {
+    var v12 = this.version === "1.2";
+    var prefix = v12 ? "cmi.student_data." : "cmi.";
+    var limit = durationCs(this.cmi[prefix + "max_time_allowed"]);
+    if (limit === null || !this.onTimeLimit) return;
+    var used = durationCs(this.cmi[v12 ? "cmi.core.total_time" : "cmi.total_time"]) || 0;
+    var action = this.cmi[prefix + "time_limit_action"] || "continue,no message";
+    var self = this;
+    this.clockTimer = setTimeout(function () {
+      if (self.phase === "running") self.onTimeLimit(action);
+    }, Math.max(0, limit - used) * 10);
+  };
+
   Adapter.prototype.stopTimers = function () {
     if (this.autocommitTimer) clearInterval(this.autocommitTimer);
+    if (this.clockTimer) clearTimeout(this.clockTimer);
+    this.clockTimer = null;
     this.autocommitTimer = null;
   };
 
@@ -796,5 +843,5 @@
   }
 
   root.InteropScorm = {install: install, validate: validate, getValue: getValue,
-    setValue: setValue};
+    setValue: setValue, durationCs: durationCs};
 })(typeof window !== "undefined" ? window : this);
