@@ -100,7 +100,9 @@ def start_session(
     if state.phase == v.PHASE_RUNNING:
         state, deviation = close_abandoned(state, settings)
         deviations.append(deviation)
-    if exit_value(state.version, state.cmi) == v.EXIT_SUSPEND:
+    # SN 4th ed.: a suspendAll navigation request suspends the attempt too.
+    suspended = exit_value(state.version, state.cmi) == v.EXIT_SUSPEND
+    if suspended or navigation_request(state) == "suspendAll":
         return Launch(_resume(state), v.LAUNCH_RESUME, deviations)
     if max_attempts is not None and state.attempt >= max_attempts:
         return Launch(state.copy(), v.LAUNCH_ATTEMPT_LIMIT, deviations)

@@ -135,3 +135,13 @@ def test_new_attempt_state_bad_entry_raises():
 
     with pytest.raises(ValueError, match="cmi.core.entry"):
         new_attempt_state("1.2", learner_id="a", learner_name="b", entry="again")
+
+
+def test_start_session_after_suspend_all_request_resumes():
+    api = launched("2004-4th")
+    api.set_value("cmi.location", "4")
+    api.set_value("adl.nav.request", "suspendAll")
+    api.terminate("")
+    launch = start_session(api.state)
+    assert launch.decision == "resume"
+    assert launch.state.cmi["cmi.location"] == "4"
