@@ -2,7 +2,7 @@
 
 from hub.models.accounts import OrgRole, PasswordResetToken, User
 from hub.models.api_keys import ApiKey
-from hub.models.attempts import Registration, RuntimeEvent, ScoAttempt
+from hub.models.attempts import LaunchToken, Registration, RuntimeEvent, ScoAttempt
 from hub.models.content import ImportJob, JobState, Package, PackageVersion
 from hub.models.courses import Course
 from hub.models.enrollments import (
@@ -32,6 +32,7 @@ __all__ = [
     "GroupMember",
     "ImportJob",
     "JobState",
+    "LaunchToken",
     "OrgRole",
     "Organization",
     "Package",

@@ -32,6 +32,8 @@ class Course(Base):
     )
     # Attempts a learner may make on each SCO (None: unlimited).
     max_attempts: Mapped[int | None]
+    # How attempts make the course grade: highest, last, first or average.
+    grading_method: Mapped[str] = mapped_column(String(20), default="highest")
     # scorm_runtime.CompatibilitySettings as a dict; empty means the lenient defaults.
     runtime_settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -20,8 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from hub.errors import AuthenticationRequiredError, HubError, NotFoundError
 from hub.extensions import csrf, db
-from hub.services import runtime
-from hub.web.security import current_actor, login_required
+from hub.services import registrations, runtime
+from hub.web.security import current_actor, login_required, sign_in
 
 bp = Blueprint("player", __name__)
 
@@ -63,6 +63,14 @@ def play_course(course_id: int):
     registration = runtime.registration_for_launch(
         db.session, actor=current_actor(), course_id=course_id
     )
+    return redirect(url_for("player.play", registration_id=registration.id))
+
+
+@bp.get("/launch/<token>")
+def launch_link(token: str):
+    """A one-time link from the API: sign the learner in and open the player."""
+    registration, user = registrations.redeem_launch_link(db.session, token=token)
+    sign_in(user)
     return redirect(url_for("player.play", registration_id=registration.id))
 
 

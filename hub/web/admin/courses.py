@@ -13,8 +13,9 @@ from hub.schemas import (
     EnrollmentUpdate,
     RuleCreate,
 )
-from hub.services import accounts, courses, enrollments
+from hub.services import accounts, courses, enrollments, registrations
 from hub.web.admin import bp
+from hub.web.api.registrations import grades_response
 from hub.web.forms import FormState
 from hub.web.security import admin_required, current_actor
 
@@ -191,3 +192,12 @@ def enrollment_update(enrollment_id: int):
     if form.get("back") == "user":
         return redirect(url_for("admin.user_detail", user_id=enrollment.user_id))
     return redirect(url_for("admin.course_detail", course_id=enrollment.course_id))
+
+
+@bp.get("/courses/<int:course_id>/grades.csv")
+@admin_required
+def course_grades_csv(course_id: int):
+    rows = registrations.course_grades(
+        db.session, org_id=current_actor().org_id, course_id=course_id
+    )
+    return grades_response(rows, course_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hub.models import (
     CourseRole,
@@ -207,3 +207,76 @@ class PackageDetailOut(PackageOut):
     versions: list[PackageVersionOut]
     course_ids: list[int]
     report: dict[str, Any] | None = Field(description="The newest version's report")
+
+
+class RegistrationIn(BaseModel):
+    """A learner on a course: name an existing user, or describe one (found by
+    external_id or email, created when unknown)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    course_id: int = Field(gt=0)
+    learner_id: int | None = Field(None, gt=0)
+    learner: UserCreate | None = None
+
+    @model_validator(mode="after")
+    def _one_learner(self) -> RegistrationIn:
+        if (self.learner_id is None) == (self.learner is None):
+            raise ValueError("give exactly one of learner_id and learner")
+        return self
+
+
+class RegistrationOut(_Out):
+    id: int
+    course_id: int
+    user_id: int
+    package_version_id: int
+    completion: str
+    success: str
+    score_scaled: float | None
+    score_raw: float | None
+    total_cs: int
+    last_launched_at: datetime | None
+    created_at: datetime
+
+
+class RegistrationReportOut(BaseModel):
+    """A registration's results, with per activity every attempt and its runtime data."""
+
+    id: int
+    course_id: int
+    user_id: int
+    package_version_id: int
+    version: int
+    completion: str
+    success: str
+    score_scaled: float | None
+    score_raw: float | None
+    total_time: str
+    attempts: int
+    activities: list[dict[str, Any]]
+
+
+class LaunchLinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    expires_in: int = Field(
+        300, ge=30, le=3600, description="Seconds the link is valid"
+    )
+
+
+class LaunchLinkOut(BaseModel):
+    url: str
+    expires_at: datetime
+
+
+class GradeOut(BaseModel):
+    email: str
+    external_id: str
+    name: str
+    completion: str
+    success: str
+    grade: float | None
+    total_time: str
+    attempts: int
+    registration_id: int

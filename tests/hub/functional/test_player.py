@@ -278,3 +278,143 @@ def test_scorm2004_launch_carries_completion_threshold_and_nav_requests(
     session.expire_all()
     attempt = session.scalar(select(ScoAttempt))
     assert attempt.completion == "completed"  # evaluated from the threshold
+
+
+# -- the registrations API, launch links and grades ------------------------------------
+
+
+@pytest.fixture
+def key(session, org):
+    from tests.factories import make_api_key
+
+    _, secret = make_api_key(session, org)
+    session.commit()
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_api_registration_launch_link_and_results(api, key, session, course12, app):
+    response = api.post(
+        "/api/v1/registrations",
+        headers=key,
+        json={
+            "course_id": course12.id,
+            "learner": {
+                "email": "new@example.com",
+                "given_name": "Nia",
+                "external_id": "S1",
+            },
+        },
+    )
+    assert response.status_code == 201, response.json
+    registration = response.json
+    again = api.post(
+        "/api/v1/registrations",
+        headers=key,
+        json={"course_id": course12.id, "learner": {"email": "new@example.com"}},
+    )
+    assert again.status_code == 200 and again.json["id"] == registration["id"]
+    link = api.post(
+        f"/api/v1/registrations/{registration['id']}/launch-link",
+        headers=key,
+        json={"expires_in": 120},
+    )
+    assert link.status_code == 201
+    path = link.json["url"].split("://", 1)[1].split("/", 1)[1]
+    browser = app.test_client()
+    opened = browser.get(f"/{path}")
+    assert opened.status_code == 302
+    assert opened.headers["Location"] == f"/play/{registration['id']}"
+    page = browser.get(opened.headers["Location"])
+    assert page.status_code == 200 and "player-config" in page.get_data(as_text=True)
+    assert app.test_client().get(f"/{path}").status_code == 404  # used once
+    config = json.loads(
+        re.search(
+            r'id="player-config">(.*?)</script>', page.get_data(as_text=True), re.S
+        ).group(1)
+    )
+    browser.post(
+        config["commitUrl"],
+        json={
+            "key": config["commitKey"],
+            "seq": 1,
+            "terminate": True,
+            "changes": [
+                ["cmi.core.lesson_status", "passed"],
+                ["cmi.core.score.raw", "90"],
+                ["cmi.interactions.0.id", "q1"],
+                ["cmi.interactions.0.type", "choice"],
+                ["cmi.interactions.0.student_response", "b"],
+                ["cmi.interactions.0.result", "correct"],
+            ],
+        },
+    )
+    report = api.get(f"/api/v1/registrations/{registration['id']}", headers=key).json
+    first = report["activities"][0]
+    assert first["attempts"][0]["success"] == "passed"
+    assert first["attempts"][0]["interactions"][0]["id"] == "q1"
+    assert report["attempts"] == 1 and report["total_time"].startswith("PT")
+    grades = api.get(f"/api/v1/courses/{course12.id}/grades", headers=key).json["data"]
+    assert grades[0]["email"] == "new@example.com" and grades[0]["grade"] == 90.0
+    csv_text = api.get(
+        f"/api/v1/courses/{course12.id}/grades?format=csv", headers=key
+    ).get_data(as_text=True)
+    assert csv_text.splitlines()[0].startswith("email,external_id,name")
+    assert "new@example.com,S1" in csv_text
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"course_id": 1}, "body"),
+        (
+            {"course_id": 1, "learner_id": 1, "learner": {"email": "a@example.com"}},
+            "body",
+        ),
+        ({"learner_id": 1}, "course_id"),
+    ],
+)
+def test_api_registration_validation(api, key, payload, field):
+    response = api.post("/api/v1/registrations", headers=key, json=payload)
+    assert response.status_code == 422
+    assert response.json["error"]["fields"][0]["field"] == field
+
+
+def test_launch_link_expired_or_forged_is_404(api, key, session, course12):
+    from datetime import timedelta
+
+    from hub.models import LaunchToken
+
+    registration = api.post(
+        "/api/v1/registrations",
+        headers=key,
+        json={"course_id": course12.id, "learner": {"email": "n@example.com"}},
+    ).json
+    link = api.post(
+        f"/api/v1/registrations/{registration['id']}/launch-link", headers=key
+    ).json
+    token = session.scalar(select(LaunchToken))
+    token.expires_at = token.created_at - timedelta(seconds=1)
+    session.commit()
+    path = link["url"].split("://", 1)[1].split("/", 1)[1]
+    assert api.get(f"/{path}").status_code == 404
+    assert api.get("/launch/forged-token").status_code == 404
+
+
+def test_grades_csv_neutralizes_formulas(admin_web, session, org, settings, course12):
+    from hub.services import runtime
+
+    user = make_user(
+        session,
+        org,
+        settings=settings,
+        email="f@example.com",
+        given_name="=HYPERLINK(1)",
+    )
+    runtime.register_learner(
+        session, org_id=org.id, user_id=user.id, course_id=course12.id
+    )
+    session.commit()
+    response = admin_web.get(f"/admin/courses/{course12.id}/grades.csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "'=HYPERLINK(1)" in response.get_data(as_text=True)

@@ -45,6 +45,8 @@ NO_OBJECT_ROUTES = {
     "/logout",
     "/forgot-password",
     "/reset-password/<token>",
+    "/launch/<token>",
+    "/api/v1/registrations",
     "/healthz",
     "/readyz",
     "/static/<path:filename>",

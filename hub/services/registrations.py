@@ -1,0 +1,190 @@
+"""Registrations for integrators: create for a learner, one-time launch links, grades."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import scorm_runtime as rt
+from hub.config import Settings
+from hub.db import utcnow
+from hub.errors import NotFoundError
+from hub.models import LaunchToken, Registration, ScoAttempt, User
+from hub.schemas import UserCreate
+from hub.services import accounts
+from hub.services.courses import get_course
+from hub.services.pagination import Page, paginate
+
+
+def find_or_create_learner(
+    session: Session,
+    *,
+    org_id: int,
+    user_id: int | None,
+    learner: UserCreate | None,
+    settings: Settings,
+) -> User:
+    """The learner named by id, or by external_id/email (created when unknown)."""
+    if user_id is not None:
+        return accounts.get_user(session, org_id=org_id, user_id=user_id)
+    assert learner is not None  # the API schema requires one of the two
+    found = None
+    if learner.external_id:
+        found = accounts.find_user_by_external_id(
+            session, org_id=org_id, external_id=learner.external_id
+        )
+    found = found or accounts.find_user_by_email(
+        session, org_id=org_id, email=learner.email
+    )
+    return found or accounts.create_user(
+        session, org_id=org_id, data=learner, settings=settings
+    )
+
+
+def list_registrations(
+    session: Session,
+    *,
+    org_id: int,
+    course_id: int | None = None,
+    user_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[Registration]:
+    stmt = select(Registration).where(Registration.org_id == org_id)
+    if course_id is not None:
+        stmt = stmt.where(Registration.course_id == course_id)
+    if user_id is not None:
+        stmt = stmt.where(Registration.user_id == user_id)
+    return paginate(
+        session, stmt, id_column=Registration.id, cursor=cursor, limit=limit
+    )
+
+
+@dataclass(frozen=True)
+class NewLaunchLink:
+    token: str
+    expires_at: object
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_launch_link(
+    session: Session, *, registration: Registration, seconds: int
+) -> NewLaunchLink:
+    """A single-use token for ``/launch/<token>``; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    expires_at = utcnow() + timedelta(seconds=seconds)
+    session.add(
+        LaunchToken(
+            org_id=registration.org_id,
+            registration_id=registration.id,
+            token_hash=_hash(token),
+            expires_at=expires_at,
+        )
+    )
+    session.flush()
+    return NewLaunchLink(token, expires_at)
+
+
+def redeem_launch_link(session: Session, *, token: str) -> tuple[Registration, User]:
+    """Use a launch token once: the registration to open and the learner to sign in."""
+    row = session.scalar(
+        select(LaunchToken).where(LaunchToken.token_hash == _hash(token))
+    )
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        raise NotFoundError(
+            "this launch link is invalid, used or expired; ask for a new one"
+        )
+    row.used_at = utcnow()
+    registration = session.get_one(Registration, row.registration_id)
+    user = session.get_one(User, registration.user_id)
+    if not user.is_active:
+        raise NotFoundError(
+            "this launch link is invalid, used or expired; ask for a new one"
+        )
+    session.flush()
+    return registration, user
+
+
+def course_grades(
+    session: Session, *, org_id: int, course_id: int
+) -> list[dict[str, object]]:
+    """One row per registration: rollup and the grade by the course's grading method.
+
+    The grade applies the method to each SCO's attempts (for credit), then averages
+    the SCOs, on a 0-100 scale.
+    """
+    course = get_course(session, org_id=org_id, course_id=course_id)
+    rows = []
+    for registration, user in session.execute(
+        select(Registration, User)
+        .join(User, User.id == Registration.user_id)
+        .where(Registration.course_id == course.id)
+        .order_by(User.family_name, User.email)
+    ):
+        per_sco: dict[str, list[float | None]] = {}
+        attempts = session.scalars(
+            select(ScoAttempt)
+            .where(ScoAttempt.registration_id == registration.id)
+            .order_by(ScoAttempt.number)
+        )
+        for attempt in attempts:
+            # scorm_runtime scales 1.2 raw scores too (by min/max, else by 100).
+            per_sco.setdefault(attempt.activity_id, []).append(
+                attempt.score_scaled if attempt.credit else None
+            )
+        grades = [rt.course_grade(s, course.grading_method) for s in per_sco.values()]
+        known = [g for g in grades if g is not None]
+        rows.append(
+            {
+                "email": user.email,
+                "external_id": user.external_id or "",
+                "name": user.display_name,
+                "completion": registration.completion,
+                "success": registration.success,
+                "grade": round(100 * sum(known) / len(known), 2) if known else None,
+                "total_time": rt.format_iso_duration(registration.total_cs),
+                "attempts": max((len(s) for s in per_sco.values()), default=0),
+                "registration_id": registration.id,
+            }
+        )
+    return rows
+
+
+def grades_csv(rows: list[dict[str, object]]) -> str:
+    """The grade rows as CSV, with a header, ready to download."""
+    out = io.StringIO()
+    fields = [
+        "email",
+        "external_id",
+        "name",
+        "completion",
+        "success",
+        "grade",
+        "total_time",
+        "attempts",
+        "registration_id",
+    ]
+    writer = csv.DictWriter(out, fieldnames=fields)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(row[k]) for k in fields})
+    return out.getvalue()
+
+
+def _cell(value: object) -> object:
+    # Spreadsheets run cells that start with = + - @ as formulas (CSV injection).
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
