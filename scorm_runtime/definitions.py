@@ -41,6 +41,9 @@ def effective_spec(
             spec["max"] = None
     if not settings.tolerate_formats:
         spec.pop("tolerate", None)
+    elif "tolerate" in spec:
+        tolerated = spec["tolerate"]["spec"]
+        spec["tolerate"]["spec"] = effective_spec(tolerated, version, path, settings)
     for key in ("item", "left", "right"):
         if key in spec:
             spec[key] = effective_spec(spec[key], version, path, settings)

@@ -54,8 +54,20 @@ def identifier_12() -> Spec:
 
 
 def identifier_2004(spm: int) -> Spec:
-    """long_identifier_type (SPM 4000) or short_identifier_type (SPM 250)."""
-    return {"kind": "regex", "re": IDENTIFIER_2004_RE, "spm": spm}
+    """A long_identifier_type (SPM 4000) or short_identifier_type (SPM 250).
+
+    Lenient mode also takes labels that are not URIs ("Question 1"), as some
+    authoring tools write them.
+    """
+    return {
+        "kind": "regex",
+        "re": IDENTIFIER_2004_RE,
+        "spm": spm,
+        "tolerate": {
+            "name": "identifier",
+            "spec": {"kind": "regex", "re": r"^[\s\S]+$", "spm": spm},
+        },
+    }
 
 
 def localized(spm: int) -> Spec:

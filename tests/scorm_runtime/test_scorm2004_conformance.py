@@ -327,3 +327,14 @@ def test_get_2004_comments_from_lms_loaded_at_launch():
     assert api.get_value("cmi.comments_from_lms.0.location") == "intro"
     assert api.get_value("cmi.comments_from_lms.1.comment") == "Second"
     assert outcome(api, ("GetValue", "cmi.comments_from_lms.1.location")) == ("", "403")
+
+
+def test_set_2004_identifier_label_strict_406_lenient_tolerated():
+    strict, lenient = launched("2004-4th"), launched("2004-4th", settings=LENIENT)
+    element = "cmi.interactions.0.id"
+    assert outcome(strict, ("SetValue", element, "Question 1")) == ("false", "406")
+    assert outcome(lenient, ("SetValue", element, "Question 1")) == ("true", "0")
+    assert lenient.deviations[-1].kind == "tolerated-format:identifier"
+    assert outcome(lenient, ("SetValue", element, "")) == ("false", "406")
+    # Too long to tolerate: it stays a type mismatch.
+    assert outcome(lenient, ("SetValue", element, "x y" * 30000)) == ("false", "406")

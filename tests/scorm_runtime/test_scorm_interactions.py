@@ -71,6 +71,9 @@ def test_interaction_2004_lenient_tolerates_tool_format_with_deviation():
         "true",
         "0",
     )
+    # The label is tolerated as a choice identifier.
+    assert api.deviations[-1].kind == "tolerated-format:identifier"
+    assert outcome(api, ("SetValue", _element("response"), "a[,]a")) == ("true", "0")
     assert api.deviations[-1].kind == "tolerated-format:interaction"
 
 
