@@ -40,12 +40,14 @@ def close_abandoned(
     settings = settings or CompatibilitySettings()
     closed = state.copy()
     policy = settings.missing_finish
-    if policy == v.MISSING_FINISH_SUSPEND:
-        key = "cmi.core.exit" if state.version == v.SCORM_12 else "cmi.exit"
-        closed.cmi[key] = v.EXIT_SUSPEND
-    finish_session(
-        state.version, closed.cmi, count_time=policy != v.MISSING_FINISH_ABANDON
-    )
+    prefix = "cmi.core." if state.version == v.SCORM_12 else "cmi."
+    if policy == v.MISSING_FINISH_ABANDON:
+        # Data kept as committed; no session time, no end-of-session status rules.
+        closed.cmi.pop(prefix + "session_time", None)
+    else:
+        if policy == v.MISSING_FINISH_SUSPEND:
+            closed.cmi[prefix + "exit"] = v.EXIT_SUSPEND
+        finish_session(state.version, closed.cmi)
     closed.phase = v.PHASE_TERMINATED
     detail = f"session closed without Terminate; policy {policy!r}"
     return closed, Deviation(v.DEV_MISSING_FINISH, "", detail)

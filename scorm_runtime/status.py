@@ -80,18 +80,16 @@ def _finish_2004(version: str, store: Store) -> None:
     )
 
 
-def finish_session(version: str, store: Store, *, count_time: bool = True) -> None:
+def finish_session(version: str, store: Store) -> None:
     """Apply the LMS's end-of-session rules to ``store`` in place.
+
+    Adds session_time to total_time and settles the statuses.
 
     Args:
         version: a value of ``vocab.VERSIONS``.
         store: the flat CMI store of the attempt.
-        count_time: add session_time to total_time (False when a session is
-            abandoned without Terminate and the settings discard its time).
     """
     time_key = "cmi.core.session_time" if version == v.SCORM_12 else "cmi.session_time"
-    if not count_time:
-        store.pop(time_key, None)
     if version == v.SCORM_12:
         _finish_12(store)
     else:

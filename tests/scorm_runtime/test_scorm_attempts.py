@@ -6,6 +6,7 @@ from scorm_testkit import launched
 from scorm_runtime import (
     CompatibilitySettings,
     apply_commit,
+    close_abandoned,
     navigation_request,
     start_session,
 )
@@ -145,3 +146,18 @@ def test_start_session_after_suspend_all_request_resumes():
     launch = start_session(api.state)
     assert launch.decision == "resume"
     assert launch.state.cmi["cmi.location"] == "4"
+
+
+def test_close_abandoned_abandon_policy_keeps_data_without_rules():
+    api = launched("1.2", mastery_score="50")
+    api.call("LMSSetValue", "cmi.core.session_time", "00:05:00")
+    api.call("LMSSetValue", "cmi.core.score.raw", "90")
+    closed, deviation = close_abandoned(
+        api.state, CompatibilitySettings(missing_finish="abandon")
+    )
+    assert closed.phase == "terminated"
+    assert closed.cmi["cmi.core.lesson_status"] == "not attempted"
+    assert closed.cmi["cmi.core.total_time"] == "0000:00:00.00"
+    assert closed.cmi["cmi.core.score.raw"] == "90"
+    assert "cmi.core.session_time" not in closed.cmi
+    assert deviation.kind == "missing-finish"
