@@ -283,23 +283,53 @@ def copy_entry(
     return written
 
 
+class _Tree:
+    """Creates the files of one extraction, making and checking each folder once.
+
+    Checking every file's resolved path costs a ``realpath`` walk (an ``lstat``
+    per path part) per entry; folders are far fewer than files, so each folder
+    is checked and created the first time an entry needs it.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.real = folder.resolve()
+        self.ready: set[Path] = {folder}
+
+    def create(self, relative: str) -> IO[bytes]:
+        """Open a new file at ``relative`` for writing; refuse to replace anything."""
+        parts = relative.split("/")
+        if ".." in parts:  # already refused by safe_member_name; never trusted
+            raise _unsafe(relative, "resolves outside the package folder")
+        target = self.folder.joinpath(*parts)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            self._prepare(target.parent, relative)
+            descriptor = os.open(target, flags, 0o644)
+        except (FileExistsError, NotADirectoryError, IsADirectoryError) as exc:
+            raise PackageImportError(
+                Reason.DUPLICATE_ENTRY,
+                f"zip entry {relative!r} collides with another entry (same name, or "
+                "a file where a folder is needed)",
+                file=relative,
+            ) from exc
+        return os.fdopen(descriptor, "wb")
+
+    def _prepare(self, parent: Path, relative: str) -> None:
+        if parent in self.ready:
+            return
+        # Defence in depth: the name was already checked by safe_member_name. The
+        # file itself is opened with O_EXCL | O_NOFOLLOW, so only a folder on
+        # the way could lead elsewhere.
+        if not parent.resolve().is_relative_to(self.real):
+            raise _unsafe(relative, "resolves outside the package folder")
+        parent.mkdir(parents=True, exist_ok=True)
+        self.ready.add(parent)
+
+
 def _write_file(folder: Path, relative: str) -> IO[bytes]:
-    target = folder.joinpath(*relative.split("/"))
-    # Defence in depth: the name was already checked by safe_member_name.
-    if not target.resolve().is_relative_to(folder.resolve()):
-        raise _unsafe(relative, "resolves outside the package folder")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(target, flags, 0o644)
-    except (FileExistsError, NotADirectoryError, IsADirectoryError) as exc:
-        raise PackageImportError(
-            Reason.DUPLICATE_ENTRY,
-            f"zip entry {relative!r} collides with another entry (same name, or a "
-            "file where a folder is needed)",
-            file=relative,
-        ) from exc
-    return os.fdopen(descriptor, "wb")
+    """Open the new file ``relative`` under ``folder`` (one-off :class:`_Tree`)."""
+    return _Tree(folder).create(relative)
 
 
 @dataclass(frozen=True)
@@ -382,10 +412,11 @@ def _extract_all(
         if progress is not None:
             progress(done, total)
 
+    tree = _Tree(folder)
     written = []
     for entry in entries.values():
         relative = entry.path.removeprefix(prefix)
-        with _write_file(folder, relative) as out:
+        with tree.create(relative) as out:
             copy_entry(archive, entry, out, advance)
         written.append(relative)
     if progress is not None:
