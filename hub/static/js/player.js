@@ -82,8 +82,9 @@
       if (target) {
         go(target);
       } else {
+        // Keep the SCO on screen (it may be showing the learner's result) and offer
+        // the way on.
         finished.hidden = false;
-        frame.hidden = true;
       }
     }
   });

@@ -64,5 +64,12 @@
   };
 
   global.Scorm12 = Scorm12;
-  global.addEventListener("beforeunload", function () { Scorm12.finish(); });
+  // Leaving before the end: suspend, so that the next launch resumes here
+  // (RTE 1.2 §3.4.4 cmi.core.exit; entry is "resume" only after "suspend").
+  global.addEventListener("beforeunload", function () {
+    if (started && !finished && api.LMSGetValue("cmi.core.lesson_status") === "incomplete") {
+      api.LMSSetValue("cmi.core.exit", "suspend");
+    }
+    Scorm12.finish();
+  });
 })(window);
