@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -534,82 +533,3 @@ def _update_enrollment(
         enrollment.score = round(total.scaled * 100, 2)
     elif total.raw is not None:
         enrollment.score = total.raw
-
-
-# -- reports --------------------------------------------------------------------------
-
-_INDEXED = re.compile(
-    r"^(cmi\.(?:interactions|objectives|comments_from_learner|"
-    r"comments_from_lms))\.(\d+)\.(.+)$"
-)
-
-
-def runtime_data(cmi: dict[str, str]) -> dict[str, list[dict[str, str]]]:
-    """Interactions, objectives and comments of an attempt, as lists of records."""
-    groups: dict[str, dict[int, dict[str, str]]] = {}
-    for key, value in cmi.items():
-        match = _INDEXED.match(key)
-        if match:
-            name = match.group(1).removeprefix("cmi.")
-            groups.setdefault(name, {}).setdefault(int(match.group(2)), {})[
-                match.group(3)
-            ] = value
-    return {
-        name: [records[i] for i in sorted(records)] for name, records in groups.items()
-    }
-
-
-def registration_report(
-    session: Session, *, registration: Registration
-) -> dict[str, Any]:
-    """The registration with, per activity, every attempt's result and runtime data."""
-    version = session.get_one(PackageVersion, registration.package_version_id)
-    attempts = session.scalars(
-        select(ScoAttempt)
-        .where(ScoAttempt.registration_id == registration.id)
-        .order_by(ScoAttempt.activity_id, ScoAttempt.number)
-    ).all()
-    per_activity: dict[str, list[ScoAttempt]] = {}
-    for attempt in attempts:
-        per_activity.setdefault(attempt.activity_id, []).append(attempt)
-    return {
-        "id": registration.id,
-        "course_id": registration.course_id,
-        "user_id": registration.user_id,
-        "package_version_id": version.id,
-        "version": version.version,
-        **_result_dict(registration),
-        "attempts": max((len(a) for a in per_activity.values()), default=0),
-        "activities": [
-            {
-                "id": activity.identifier,
-                "title": activity.title,
-                "attempts": [
-                    _attempt_dict(a) for a in per_activity.get(activity.identifier, [])
-                ],
-            }
-            for activity in activities(version)
-            if activity.launchable
-        ],
-    }
-
-
-def _result_dict(row: Registration | ScoAttempt) -> dict[str, Any]:
-    return {
-        "completion": row.completion,
-        "success": row.success,
-        "score_scaled": row.score_scaled,
-        "score_raw": row.score_raw,
-        "total_time": rt.format_iso_duration(row.total_cs),
-    }
-
-
-def _attempt_dict(attempt: ScoAttempt) -> dict[str, Any]:
-    cmi = (attempt.state or {}).get("cmi", {})
-    return {
-        "number": attempt.number,
-        **_result_dict(attempt),
-        "credit": attempt.credit,
-        "updated_at": attempt.updated_at.isoformat(),
-        **runtime_data(cmi),
-    }

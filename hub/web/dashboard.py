@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, render_template, url_for
 
 from hub.extensions import db
 from hub.models import OrgRole
-from hub.services import dashboards
+from hub.services import dashboards, reports
 from hub.web.security import current_actor, login_required, staff_required
 
 bp = Blueprint("dashboard", __name__)
@@ -31,7 +31,11 @@ def home():
         dashboards.org_overview(db.session, actor=actor) if actor.is_admin else None
     )
     return render_template(
-        "dashboard/home.html", enrollments=enrollments, taught=taught, overview=overview
+        "dashboard/home.html",
+        enrollments=enrollments,
+        taught=taught,
+        overview=overview,
+        registrations=reports.my_registrations(db.session, actor=actor),
     )
 
 
@@ -41,6 +45,23 @@ def roster(course_id: int):
     course, enrollments = dashboards.course_roster(
         db.session, actor=current_actor(), course_id=course_id
     )
+    registrations = reports.course_registrations(db.session, course_id=course.id)
     return render_template(
-        "dashboard/roster.html", course=course, enrollments=enrollments
+        "dashboard/roster.html",
+        course=course,
+        enrollments=enrollments,
+        registrations=registrations,
+    )
+
+
+@bp.get("/registrations/<int:registration_id>")
+@login_required
+def registration(registration_id: int):
+    """Results of a registration, per activity and attempt, with the runtime data."""
+    found = reports.viewable_registration(
+        db.session, actor=current_actor(), registration_id=registration_id
+    )
+    return render_template(
+        "dashboard/registration.html",
+        **reports.registration_page(db.session, registration=found),
     )

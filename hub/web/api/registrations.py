@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, request, url_for
 
 from hub.extensions import db
-from hub.services import courses, registrations, runtime
+from hub.services import courses, registrations, reports, runtime
 from hub.web.api import (
     PAGE_PARAMS,
     actor,
@@ -92,7 +92,7 @@ def get_registration(registration_id: int):
         db.session, actor=actor(), registration_id=registration_id
     )
     return one(
-        runtime.registration_report(db.session, registration=registration),
+        reports.registration_report(db.session, registration=registration),
         RegistrationReportOut,
     )
 

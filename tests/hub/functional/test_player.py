@@ -418,3 +418,65 @@ def test_grades_csv_neutralizes_formulas(admin_web, session, org, settings, cour
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/csv")
     assert "'=HYPERLINK(1)" in response.get_data(as_text=True)
+
+
+def test_registration_page_shows_results_to_the_right_people(
+    web, learner, course12, session, org, settings, app
+):
+    from hub.models import CourseRole, OrgRole
+    from tests.hub.conftest import WebClient
+
+    config = open_player(web, course12)
+    send(
+        web,
+        config,
+        [
+            ["cmi.core.lesson_status", "failed"],
+            ["cmi.core.score.raw", "40"],
+            ["cmi.interactions.0.id", "q-sun"],
+            ["cmi.interactions.0.result", "wrong"],
+        ],
+        1,
+        terminate=True,
+    )
+    registration = session.scalar(select(Registration))
+    url = f"/registrations/{registration.id}"
+    page = web.get(url).get_data(as_text=True)
+    assert "q-sun" in page and "failed" in page and "Attempt 1" in page
+    assert "results" in web.get("/dashboard").get_data(as_text=True)
+
+    teacher = make_user(
+        session,
+        org,
+        settings=settings,
+        email="teach@example.com",
+        role=OrgRole.INSTRUCTOR,
+        password=PASSWORD,
+    )
+    other = make_user(
+        session,
+        org,
+        settings=settings,
+        email="other@example.com",
+        role=OrgRole.INSTRUCTOR,
+        password=PASSWORD,
+    )
+    make_enrollment(session, teacher, course12, role=CourseRole.INSTRUCTOR)
+    peer = make_user(
+        session, org, settings=settings, email="peer@example.com", password=PASSWORD
+    )
+    make_enrollment(session, peer, course12)
+    session.commit()
+    for email, status in (
+        ("teach@example.com", 200),
+        ("other@example.com", 404),
+        ("peer@example.com", 404),
+    ):
+        client = WebClient(app.test_client())
+        client.login(email, PASSWORD)
+        assert client.get(url).status_code == status, email
+    client = WebClient(app.test_client())
+    client.login("teach@example.com", PASSWORD)
+    roster = client.get(f"/teaching/courses/{course12.id}").get_data(as_text=True)
+    assert url in roster
+    assert other.id and peer.id
