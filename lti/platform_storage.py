@@ -14,8 +14,11 @@ from typing import Any
 
 from lti import claims
 
-#: lti-pm-s §3: the tool waits this long for a response before giving up.
-RESPONSE_TIMEOUT_MS = 2000
+#: How long the tool waits for the platform frame to answer (a slow platform page may
+#: still be loading its storage frame) before falling back.
+RESPONSE_TIMEOUT_MS = 5000
+#: Messages are resent at this interval until answered (put/get are idempotent).
+RESEND_INTERVAL_MS = 200
 
 
 def _js(value: Any) -> str:
@@ -42,7 +45,13 @@ function ltiSend(cfg, subject, payload) {
     var target = ltiTarget(cfg.target);
     if (!target) { reject(new Error("no storage frame")); return; }
     var id = Math.random().toString(36).slice(2) + Date.now().toString(36);
+    var message = {subject: subject, message_id: id};
+    for (var k in payload) { message[k] = payload[k]; }
+    function send() { target.postMessage(message, cfg.origin); }
+    // The platform's storage frame may still be loading: resend until it answers.
+    var resend = setInterval(send, %(resend)d);
     var timer = setTimeout(function () {
+      clearInterval(resend);
       window.removeEventListener("message", onMessage);
       reject(new Error("timeout"));
     }, %(timeout)d);
@@ -51,17 +60,18 @@ function ltiSend(cfg, subject, payload) {
       if (event.origin !== cfg.origin || data.message_id !== id ||
           data.subject !== subject + ".response") { return; }
       clearTimeout(timer);
+      clearInterval(resend);
       window.removeEventListener("message", onMessage);
       if (data.error) { reject(new Error(data.error.code || "error")); }
       else { resolve(data); }
     }
     window.addEventListener("message", onMessage);
-    var message = {subject: subject, message_id: id};
-    for (var k in payload) { message[k] = payload[k]; }
-    target.postMessage(message, cfg.origin);
+    send();
   });
 }
-""".replace("%(timeout)d", str(RESPONSE_TIMEOUT_MS))
+""".replace("%(timeout)d", str(RESPONSE_TIMEOUT_MS)).replace(
+    "%(resend)d", str(RESEND_INTERVAL_MS)
+)
 
 
 def _page(title: str, body: str, script: str) -> str:

@@ -43,3 +43,17 @@ def test_cookie_login_page_offers_new_window():
     )
     assert 'href="https://t/l?a=1&amp;b=2"' in page
     assert 'target="_blank"' in page
+
+
+def test_storage_script_has_timeouts_filled_in():
+    page = storage_check_page(
+        storage_target="_parent",
+        platform_origin="https://p",
+        state="s",
+        nonce="n",
+        complete_url="https://t/c",
+        launch_id="L",
+    )
+    assert "%(" not in page
+    assert "setInterval(send, 200)" in page
+    assert "}, 5000);" in page
