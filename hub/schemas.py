@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -85,12 +85,41 @@ class UserUpdate(_Email):
     is_active: bool | None = None
 
 
+GradingMethod = Literal["highest", "last", "first", "average"]
+
+
+class RuntimeSettings(_Input):
+    """How tolerant the SCORM runtime is (scorm_runtime.CompatibilitySettings)."""
+
+    strict: bool = Field(False, description="Follow the SCORM books to the letter")
+    suspend_data_limit_12: int = Field(
+        64000,
+        ge=4096,
+        le=1_000_000,
+        description=(
+            "SCORM 1.2 suspend_data accepted up to this many characters when lenient"
+        ),
+    )
+    autocommit_seconds: int = Field(60, ge=0, le=3600, description="0 turns it off")
+    missing_finish: Literal["suspend", "finish", "abandon"] = Field(
+        "suspend",
+        description=(
+            "A session closed without LMSFinish/Terminate: resume it later (suspend), "
+            "count it as finished, or drop its time and status processing (abandon)"
+        ),
+    )
+
+
 class CourseCreate(_Input):
     code: CourseCode
     title: Title
     description: Annotated[str, StringConstraints(max_length=10000)] = ""
     is_published: bool = True
     package_id: int | None = Field(None, gt=0, description="The package it delivers")
+    max_attempts: int | None = Field(None, ge=1, le=1000, description="None: unlimited")
+    grading_method: GradingMethod = "highest"
+    launch_new_window: bool = False
+    runtime_settings: RuntimeSettings = Field(default_factory=RuntimeSettings)
 
 
 class CourseUpdate(_Input):
@@ -100,6 +129,10 @@ class CourseUpdate(_Input):
     is_published: bool | None = None
     is_archived: bool | None = None
     package_id: int | None = Field(None, gt=0)
+    max_attempts: int | None = Field(None, ge=1, le=1000)
+    grading_method: GradingMethod | None = None
+    launch_new_window: bool | None = None
+    runtime_settings: RuntimeSettings | None = None
 
 
 class EnrollmentCreate(_Input):

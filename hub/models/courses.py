@@ -32,6 +32,8 @@ class Course(Base):
     )
     # Attempts a learner may make on each SCO (None: unlimited).
     max_attempts: Mapped[int | None]
+    # Open the player in a new window rather than in the page.
+    launch_new_window: Mapped[bool] = mapped_column(default=False)
     # How attempts make the course grade: highest, last, first or average.
     grading_method: Mapped[str] = mapped_column(String(20), default="highest")
     # scorm_runtime.CompatibilitySettings as a dict; empty means the lenient defaults.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+import scorm_runtime as rt
 from hub.errors import ConflictError, FieldError, NotFoundError
 from hub.models import Course, Package
-from hub.schemas import CourseCreate, CourseUpdate
+from hub.schemas import CourseCreate, CourseUpdate, RuntimeSettings
 from hub.services.pagination import Page, paginate
 
 
@@ -49,10 +52,19 @@ def _check_package(session: Session, *, org_id: int, package_id: int | None) -> 
         )
 
 
+def _runtime_settings(settings: RuntimeSettings) -> dict[str, Any]:
+    """Store only what differs from scorm_runtime's lenient defaults, plus strictness."""
+    if settings.strict:
+        strict = rt.CompatibilitySettings.strict_mode().to_dict()
+        return strict | {"autocommit_seconds": settings.autocommit_seconds}
+    return settings.model_dump(exclude={"strict"})
+
+
 def create_course(session: Session, *, org_id: int, data: CourseCreate) -> Course:
     _check_code_free(session, org_id=org_id, code=data.code)
     _check_package(session, org_id=org_id, package_id=data.package_id)
     course = Course(org_id=org_id, **data.model_dump())
+    course.runtime_settings = _runtime_settings(data.runtime_settings)
     session.add(course)
     session.flush()
     return course
@@ -62,14 +74,19 @@ def update_course(
     session: Session, *, org_id: int, course_id: int, data: CourseUpdate
 ) -> Course:
     course = get_course(session, org_id=org_id, course_id=course_id)
+    # null means "leave as is", except for the attempt limit, where it means none.
     changes = {
-        k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None
+        k: v
+        for k, v in data.model_dump(exclude_unset=True).items()
+        if v is not None or k == "max_attempts"
     }
     _check_package(session, org_id=org_id, package_id=changes.get("package_id"))
     if "code" in changes:
         _check_code_free(
             session, org_id=org_id, code=changes["code"], exclude_id=course.id
         )
+    if data.runtime_settings is not None:
+        changes["runtime_settings"] = _runtime_settings(data.runtime_settings)
     for field, value in changes.items():
         setattr(course, field, value)
     session.flush()

@@ -78,6 +78,9 @@ class FormState:
             for error in fields_from_pydantic(exc):
                 # A nested problem ("attributes.cost center") shows on its form field.
                 name, _, rest = error.field.partition(".")
+                if name == "runtime_settings" and rest:
+                    # Flat form fields "rt_<setting>" carry the nested settings.
+                    name, rest = f"rt_{rest.split('.')[0]}", ""
                 errors[name] = f"{rest}: {error.message}" if rest else error.message
             self._fail(422, "Please correct the marked fields.", errors)
         except HubError as exc:

@@ -19,6 +19,37 @@ from hub.web.api.registrations import grades_response
 from hub.web.forms import FormState
 from hub.web.security import admin_required, current_actor
 
+CHECKBOXES = ("is_published", "launch_new_window")
+
+
+def _settings_fields(form: FormState) -> dict:
+    """The attempt limit and runtime settings, from their flat form fields."""
+    limit = str(form.get("max_attempts")).strip()
+    runtime = {
+        "strict": form.get("rt_strict") == "on",
+        "missing_finish": form.get("rt_missing_finish") or "suspend",
+        "suspend_data_limit_12": form.get("rt_suspend_data_limit_12") or 64000,
+        "autocommit_seconds": form.get("rt_autocommit_seconds") or 60,
+    }
+    return {"max_attempts": limit or None, "runtime_settings": runtime}
+
+
+def _course_values(course) -> dict:
+    settings = course.runtime_settings or {}
+    return {
+        "code": course.code,
+        "title": course.title,
+        "description": course.description,
+        "is_published": "on" if course.is_published else "",
+        "launch_new_window": "on" if course.launch_new_window else "",
+        "max_attempts": course.max_attempts or "",
+        "grading_method": course.grading_method,
+        "rt_strict": "on" if settings.get("strict") else "",
+        "rt_missing_finish": settings.get("missing_finish", "suspend"),
+        "rt_suspend_data_limit_12": settings.get("suspend_data_limit_12", 64000),
+        "rt_autocommit_seconds": settings.get("autocommit_seconds", 60),
+    }
+
 
 @bp.get("/courses")
 @admin_required
@@ -39,14 +70,18 @@ def course_new():
     form = FormState.from_request(request.form)
     if request.method == "POST":
         with form.handling():
-            data = form.parse(CourseCreate, checkboxes=("is_published",))
+            data = form.parse(
+                CourseCreate, checkboxes=CHECKBOXES, **_settings_fields(form)
+            )
             course = courses.create_course(
                 db.session, org_id=current_actor().org_id, data=data
             )
             flash(f"Course {course.code} created.", "success")
             return redirect(url_for("admin.course_detail", course_id=course.id))
     else:
-        form.values["is_published"] = "on"
+        form.values.update(is_published="on", grading_method="highest",
+                           rt_missing_finish="suspend", rt_suspend_data_limit_12=64000,
+                           rt_autocommit_seconds=60)
     return render_template(
         "admin/course_form.html", form=form, course=None
     ), form.status
@@ -60,19 +95,16 @@ def course_detail(course_id: int):
     form = FormState.from_request(request.form)
     if request.method == "POST":
         with form.handling():
-            data = form.parse(CourseUpdate, checkboxes=("is_published",))
+            data = form.parse(
+                CourseUpdate, checkboxes=CHECKBOXES, **_settings_fields(form)
+            )
             courses.update_course(
                 db.session, org_id=org_id, course_id=course.id, data=data
             )
             flash("Changes saved.", "success")
             return redirect(url_for("admin.course_detail", course_id=course.id))
     else:
-        form.values = {
-            "code": course.code,
-            "title": course.title,
-            "description": course.description,
-            "is_published": "on" if course.is_published else "",
-        }
+        form.values = _course_values(course)
     page = enrollments.list_enrollments(
         db.session, org_id=org_id, course_id=course.id, limit=500
     )

@@ -44,6 +44,10 @@ class CourseOut(_Out):
     is_published: bool
     is_archived: bool
     package_id: int | None
+    max_attempts: int | None
+    grading_method: str
+    launch_new_window: bool
+    runtime_settings: dict[str, Any]
     created_at: datetime
     updated_at: datetime
 

@@ -1,6 +1,7 @@
 """Admin pages: users, CSV import, courses, enrollments, groups, rules, API keys."""
 
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -331,3 +332,65 @@ def test_archiving_a_course_keeps_enrollments(admin_web, session, org, settings)
     listing = admin_web.get("/admin/courses").get_data(as_text=True)
     assert f'<td data-label="Code">{course.code}</td>' not in listing
     assert group.id
+
+
+def test_course_delivery_settings_round_trip(admin_web, session):
+    response = admin_web.post(
+        "/admin/courses/new",
+        {
+            "code": "SET-1",
+            "title": "Settings",
+            "max_attempts": "3",
+            "grading_method": "average",
+            "launch_new_window": "on",
+            "rt_strict": "",
+            "rt_suspend_data_limit_12": "128000",
+            "rt_autocommit_seconds": "30",
+            "rt_missing_finish": "finish",
+        },
+    )
+    assert response.status_code == 302
+    course = session.scalar(select(Course).where(Course.code == "SET-1"))
+    assert course.max_attempts == 3 and course.grading_method == "average"
+    assert course.launch_new_window is True
+    assert course.runtime_settings == {
+        "suspend_data_limit_12": 128000,
+        "autocommit_seconds": 30,
+        "missing_finish": "finish",
+    }
+    page = admin_web.get(f"/admin/courses/{course.id}").get_data(as_text=True)
+    assert 'value="128000"' in page
+    admin_web.post(
+        f"/admin/courses/{course.id}",
+        {
+            "code": "SET-1",
+            "title": "Settings",
+            "max_attempts": "",
+            "rt_strict": "on",
+            "grading_method": "last",
+        },
+    )
+    session.expire_all()
+    course = session.get(Course, course.id)
+    assert course.max_attempts is None and course.grading_method == "last"
+    assert course.runtime_settings["strict"] is True
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error_field"),
+    [
+        ("max_attempts", "0", "max_attempts"),
+        ("max_attempts", "many", "max_attempts"),
+        ("grading_method", "median", "grading_method"),
+        ("rt_suspend_data_limit_12", "10", "rt_suspend_data_limit_12"),
+        ("rt_missing_finish", "explode", "rt_missing_finish"),
+    ],
+)
+def test_course_settings_are_validated(admin_web, session, field, value, error_field):
+    response = admin_web.post(
+        "/admin/courses/new", {"code": "BAD", "title": "Bad", field: value}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert re.search(rf'has-error">\s*<label for="f-{error_field}"', page), page
+    assert session.scalar(select(Course).where(Course.code == "BAD")) is None

@@ -1,8 +1,8 @@
-"""registrations, sco attempts, runtime events, launch tokens; course attempts, grading and runtime settings
+"""registrations, sco attempts, runtime events, launch tokens; course attempts, grading, window and runtime settings
 
-Revision ID: 0230b9f59997
+Revision ID: eadfaf439a6b
 Revises: 33b10c10d110
-Create Date: 2026-11-29 13:26:09.615006
+Create Date: 2026-11-29 13:35:56.671288
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import hub.db
 
-revision: str = '0230b9f59997'
+revision: str = 'eadfaf439a6b'
 down_revision: str | None = '33b10c10d110'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -107,9 +107,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_runtime_events_org_id'), ['org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_runtime_events_registration_id'), ['registration_id'], unique=False)
 
+    # Existing courses: unlimited attempts, highest attempt counts, in the page,
+    # lenient runtime defaults.
     with op.batch_alter_table('courses', schema=None) as batch_op:
         batch_op.add_column(sa.Column('max_attempts', sa.Integer(), nullable=True))
-        # Existing courses: highest attempt counts, lenient runtime defaults.
+        batch_op.add_column(sa.Column('launch_new_window', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('grading_method', sa.String(length=20), nullable=False, server_default='highest'))
         batch_op.add_column(sa.Column('runtime_settings', sa.JSON(), nullable=False, server_default='{}'))
 
@@ -121,6 +123,7 @@ def downgrade() -> None:
     with op.batch_alter_table('courses', schema=None) as batch_op:
         batch_op.drop_column('runtime_settings')
         batch_op.drop_column('grading_method')
+        batch_op.drop_column('launch_new_window')
         batch_op.drop_column('max_attempts')
 
     with op.batch_alter_table('runtime_events', schema=None) as batch_op:
