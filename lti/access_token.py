@@ -21,6 +21,7 @@ from pylti1p3.service_connector import ServiceConnector, TServiceConnectorRespon
 
 from lti import claims
 from lti.errors import AccessTokenError, ServiceError, translate_service_errors
+from lti.http import TimeoutSession
 from lti.keys import SIGNING_ALGORITHM, ToolKeyring
 from lti.stores import (
     AccessTokenCache,
@@ -63,7 +64,7 @@ class PlatformServiceConnector(ServiceConnector):
         *,
         keyring: ToolKeyring,
         token_cache: AccessTokenCache,
-        session: requests.Session,
+        session: TimeoutSession,
         clock: Clock = utc_now,
     ) -> None:
         super().__init__(to_pylti_registration(registration), session)

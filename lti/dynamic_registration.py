@@ -19,6 +19,7 @@ import requests
 from lti import claims
 from lti._state import origin_of
 from lti.errors import RegistrationError
+from lti.http import TimeoutSession
 from lti.stores import PlatformRegistration
 from lti.tool_info import ToolInfo
 
@@ -36,7 +37,7 @@ REQUESTED_CLAIMS = ("iss", "sub", "name", "given_name", "family_name", "email")
 
 
 def fetch_platform_configuration(
-    session: requests.Session,
+    session: TimeoutSession,
     openid_configuration_url: str,
     registration_token: str | None,
     *,
@@ -143,7 +144,7 @@ def registration_request(tool: ToolInfo, config: Mapping[str, Any]) -> dict[str,
 
 
 def register_with_platform(
-    session: requests.Session,
+    session: TimeoutSession,
     openid_configuration_url: str,
     registration_token: str | None,
     *,
@@ -195,7 +196,7 @@ def register_with_platform(
 
 
 def _post_registration(
-    session: requests.Session,
+    session: TimeoutSession,
     config: Mapping[str, Any],
     registration_token: str | None,
     tool: ToolInfo,
@@ -213,7 +214,7 @@ def _post_registration(
 
 
 def _json_call(
-    session: requests.Session, method: str, url: str, **kwargs: Any
+    session: TimeoutSession, method: str, url: str, **kwargs: Any
 ) -> dict[str, Any]:
     try:
         response = session.request(method, url, **kwargs)

@@ -16,6 +16,7 @@ from typing import Any
 import requests
 
 from lti.errors import JwksFetchError
+from lti.http import TimeoutSession
 from lti.stores import Clock, utc_now
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class PlatformKeySets:
 
     def __init__(
         self,
-        session: requests.Session,
+        session: TimeoutSession,
         *,
         ttl: timedelta = DEFAULT_TTL,
         min_refetch_interval: timedelta = DEFAULT_MIN_REFETCH_INTERVAL,
@@ -108,7 +109,7 @@ class PlatformKeySets:
         return entry
 
 
-def fetch_jwks(session: requests.Session, jwks_url: str) -> list[dict[str, Any]]:
+def fetch_jwks(session: TimeoutSession, jwks_url: str) -> list[dict[str, Any]]:
     """Fetch and parse a JWK Set.
 
     Args:

@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
-import requests
 from pylti1p3.exception import LtiException
 from pylti1p3.message_launch import MessageLaunch
 from pylti1p3.session import SessionService
@@ -26,6 +25,7 @@ from lti._checks import require_claims
 from lti._pylti import ParamsRequest, RecordingCookies
 from lti.context import LaunchContext
 from lti.errors import JwksFetchError, LaunchErrorReason, LtiLaunchError
+from lti.http import TimeoutSession
 from lti.jwks import PlatformKeySets
 from lti.stores import (
     Clock,
@@ -254,7 +254,7 @@ class LaunchValidator:
         nonces: NonceStore,
         launch_data: LaunchDataStore,
         key_sets: PlatformKeySets,
-        session: requests.Session,
+        session: TimeoutSession,
         clock: Clock = utc_now,
         leeway: timedelta = DEFAULT_LEEWAY,
         message_types: frozenset[str] = DEFAULT_MESSAGE_TYPES,
