@@ -57,6 +57,9 @@ class ScoAttempt(Base):
     number: Mapped[int]
     version: Mapped[str] = mapped_column(String(20))
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Browser tabs whose sessions ended before the latest launch: their late batches
+    # (a beacon, a queue re-sent by the next page) must not touch the new session.
+    closed_tabs: Mapped[list[Any]] = mapped_column(default=list)
     completion: Mapped[str] = mapped_column(String(20), default="not attempted")
     success: Mapped[str] = mapped_column(String(20), default="unknown")
     score_scaled: Mapped[float | None] = mapped_column(Float)

@@ -315,6 +315,9 @@ def launch(
         else:
             attempt = previous
             attempt.state = started.state.to_dict()
+            attempt.closed_tabs = sorted(
+                set(attempt.closed_tabs or []) | set(started.state.seqs)
+            )
     registration.last_activity_id = activity.identifier
     registration.last_launched_at = utcnow()
     session.flush()
@@ -437,6 +440,21 @@ def commit(
     )
     if attempt is None:
         raise NotFoundError(f"no attempt {attempt_id}")
+    if tab in (attempt.closed_tabs or []):
+        # A batch of a session that ended before the latest launch: applying it now
+        # could overwrite newer values or terminate the running session. Keep a
+        # record; answer as for a retry so the browser drops it from its queue.
+        session.add(
+            RuntimeEvent(
+                org_id=registration.org_id,
+                registration_id=registration.id,
+                attempt_id=attempt.id,
+                kind="stale_batch",
+                element="",
+                detail=f"batch {seq} of closed tab {tab!r} ({len(changes)} changes) ignored",
+            )
+        )
+        return CommitOutcome(True, [], registration)
     course = session.get_one(Course, registration.course_id)
     settings = rt.CompatibilitySettings.from_dict(course.runtime_settings or {})
     result = rt.apply_commit(

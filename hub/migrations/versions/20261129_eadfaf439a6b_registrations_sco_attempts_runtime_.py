@@ -72,6 +72,7 @@ def upgrade() -> None:
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('version', sa.String(length=20), nullable=False),
     sa.Column('state', sa.JSON(), nullable=False),
+    sa.Column('closed_tabs', sa.JSON(), nullable=False),
     sa.Column('completion', sa.String(length=20), nullable=False),
     sa.Column('success', sa.String(length=20), nullable=False),
     sa.Column('score_scaled', sa.Float(), nullable=True),

@@ -79,9 +79,13 @@ def course_new():
             flash(f"Course {course.code} created.", "success")
             return redirect(url_for("admin.course_detail", course_id=course.id))
     else:
-        form.values.update(is_published="on", grading_method="highest",
-                           rt_missing_finish="suspend", rt_suspend_data_limit_12=64000,
-                           rt_autocommit_seconds=60)
+        form.values.update(
+            is_published="on",
+            grading_method="highest",
+            rt_missing_finish="suspend",
+            rt_suspend_data_limit_12=64000,
+            rt_autocommit_seconds=60,
+        )
     return render_template(
         "admin/course_form.html", form=form, course=None
     ), form.status

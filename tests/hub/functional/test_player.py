@@ -164,7 +164,14 @@ def test_suspend_resumes_and_completion_starts_a_new_attempt(
     assert resumed["commitUrl"] == config["commitUrl"]  # the same attempt
     assert resumed["state"]["cmi"]["cmi.core.entry"] == "resume"
     assert resumed["state"]["cmi"]["cmi.suspend_data"] == "x=1"
-    send(web, resumed, [["cmi.core.lesson_status", "completed"]], 2, terminate=True)
+    send(
+        web,
+        resumed,
+        [["cmi.core.lesson_status", "completed"]],
+        1,
+        terminate=True,
+        tab="t2",
+    )  # a new page load is a new tab
     fresh = open_player(web, course12, activity=config["current"])
     assert fresh["commitUrl"] != config["commitUrl"]
     assert fresh["state"]["cmi"]["cmi.core.entry"] == "ab-initio"
@@ -480,3 +487,31 @@ def test_registration_page_shows_results_to_the_right_people(
     roster = client.get(f"/teaching/courses/{course12.id}").get_data(as_text=True)
     assert url in roster
     assert other.id and peer.id
+
+
+def test_late_batches_of_a_closed_tab_never_touch_the_resumed_session(
+    web, learner, course12, session
+):
+    config = open_player(web, course12)
+    send(web, config, [["cmi.core.lesson_location", "p2"]], 1, tab="old")
+    # The tab closes; the learner opens the course again before its last batch lands.
+    resumed = open_player(web, course12, activity=config["current"])
+    assert resumed["commitUrl"] == config["commitUrl"]
+    send(web, resumed, [["cmi.core.lesson_location", "p3"]], 1, tab="new")
+    late = send(
+        web,
+        config,
+        [["cmi.core.lesson_location", "p2-late"], ["cmi.core.exit", "suspend"]],
+        2,
+        tab="old",
+        terminate=True,
+    )
+    assert late.status_code == 200 and late.json["duplicate"] is True
+    send(web, resumed, [["cmi.core.lesson_status", "completed"]], 2, tab="new")
+    session.expire_all()
+    attempt = session.scalar(select(ScoAttempt))
+    assert attempt.state["phase"] == "running"
+    assert attempt.state["cmi"]["cmi.core.lesson_location"] == "p3"
+    assert attempt.completion == "completed"
+    kinds = session.scalars(select(RuntimeEvent.kind)).all()
+    assert "stale_batch" in kinds
