@@ -253,6 +253,22 @@ def _pick(
     return launchable[0]
 
 
+def locked_activities(
+    session: Session, *, registration: Registration, toc: list[Activity]
+) -> set[str]:
+    """Activities whose SCORM 1.2 prerequisites are not met yet (shown locked)."""
+    statuses = _statuses(session, registration)
+    locked = set()
+    for activity in toc:
+        expression = activity.item.get("prerequisites") or ""
+        try:
+            if not rt.prerequisites_met(expression, statuses):
+                locked.add(activity.identifier)
+        except ValueError:
+            continue  # a malformed expression never locks the learner out
+    return locked
+
+
 def _check_prerequisites(
     session: Session, registration: Registration, activity: Activity
 ) -> None:

@@ -116,6 +116,9 @@ def play(registration_id: int):
         previous=launchable[index - 1] if index > 0 else None,
         next=launchable[index + 1] if index + 1 < len(launchable) else None,
         statuses=runtime.activity_statuses(db.session, registration=registration),
+        locked=runtime.locked_activities(
+            db.session, registration=registration, toc=launch.toc
+        ),
     )
 
 

@@ -515,3 +515,14 @@ def test_late_batches_of_a_closed_tab_never_touch_the_resumed_session(
     assert attempt.completion == "completed"
     kinds = session.scalars(select(RuntimeEvent.kind)).all()
     assert "stale_batch" in kinds
+
+
+def test_scorm12_prerequisites_lock_items_until_met(web, learner, course12, session):
+    # The demo's quiz has <adlcp:prerequisites>welcome</adlcp:prerequisites>.
+    config = open_player(web, course12)
+    registration = session.scalar(select(Registration))
+    page = web.get(f"/play/{registration.id}").get_data(as_text=True)
+    assert "🔒 Quick quiz" in page
+    assert web.get(f"/play/{registration.id}?activity=quiz").status_code == 403
+    send(web, config, [["cmi.core.lesson_status", "completed"]], 1, terminate=True)
+    assert web.get(f"/play/{registration.id}?activity=quiz").status_code == 200
