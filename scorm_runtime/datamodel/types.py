@@ -44,12 +44,17 @@ def sinteger(low: int, high: int) -> Spec:
     return {"kind": "real", "re": SINTEGER_RE, "min": low, "max": high}
 
 
+def _any_label(spm: int) -> Spec:
+    """Any non-empty characterstring of at most ``spm`` characters."""
+    return {"kind": "regex", "re": r"^[\s\S]+$", "spm": spm}
+
+
 def identifier_12() -> Spec:
     """CMIIdentifier; lenient mode also takes labels with spaces (authoring tools)."""
     return {
         "kind": "regex",
         "re": IDENTIFIER_12_RE,
-        "tolerate": {"name": "identifier", "spec": string(255)},
+        "tolerate": {"name": "identifier", "spec": _any_label(255)},
     }
 
 
@@ -63,10 +68,7 @@ def identifier_2004(spm: int) -> Spec:
         "kind": "regex",
         "re": IDENTIFIER_2004_RE,
         "spm": spm,
-        "tolerate": {
-            "name": "identifier",
-            "spec": {"kind": "regex", "re": r"^[\s\S]+$", "spm": spm},
-        },
+        "tolerate": {"name": "identifier", "spec": _any_label(spm)},
     }
 
 

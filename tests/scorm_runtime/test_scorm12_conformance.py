@@ -217,3 +217,8 @@ def test_finish_12_iso_session_time_tolerated_accumulates():
     api.call("LMSSetValue", "cmi.core.session_time", "PT1M30.5S")
     api.call("LMSFinish", "")
     assert api.state.cmi["cmi.core.total_time"] == "0000:01:30.50"
+
+
+def test_set_12_lenient_empty_identifier_still_405():
+    api = launched("1.2", settings=LENIENT)
+    assert outcome(api, ("LMSSetValue", "cmi.objectives.0.id", "")) == ("false", "405")
