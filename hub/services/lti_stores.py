@@ -1,0 +1,249 @@
+"""SQLAlchemy implementations of the ``lti.stores`` protocols.
+
+Each store works on the caller's session and only flushes: the request or task that
+owns the session commits (docs/architecture.md, "One transaction per request").
+Single use (nonces, state) holds across processes because it rests on the database:
+a unique primary key insert in a SAVEPOINT, and ``DELETE ... RETURNING``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hub.errors import ConflictError
+from hub.models import LtiAccessToken, LtiLaunchData, LtiNonce, LtiToolKey, Platform
+from hub.models.lti import PlatformOrigin
+from lti.stores import (
+    CachedToken,
+    Clock,
+    KeyStatus,
+    PlatformRegistration,
+    StoredKey,
+    utc_now,
+)
+
+
+def registration_of(platform: Platform) -> PlatformRegistration:
+    """The ``lti`` value of a platform row."""
+    return PlatformRegistration(
+        issuer=platform.issuer,
+        client_id=platform.client_id,
+        auth_login_url=platform.auth_login_url,
+        auth_token_url=platform.auth_token_url,
+        jwks_url=platform.jwks_url,
+        deployment_ids=tuple(str(d) for d in platform.deployment_ids or ()),
+        auth_audience=platform.auth_audience,
+    )
+
+
+class SqlRegistrationStore:
+    """Platforms as ``RegistrationStore``.
+
+    Lookups span every organization (a launch arrives before any organization is
+    known; (issuer, client_id) is unique across them). Saving needs ``org_id``: the
+    organization that registers the platform.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        org_id: int | None = None,
+        created_via: PlatformOrigin = PlatformOrigin.MANUAL,
+        name: str | None = None,
+    ) -> None:
+        self._session = session
+        self._org_id = org_id
+        self._created_via = created_via
+        self._name = name
+
+    def find_platform(self, issuer: str, client_id: str | None) -> Platform | None:
+        """The active platform row (no client id: the issuer's only one)."""
+        query = select(Platform).where(
+            Platform.issuer == issuer, Platform.is_active.is_(True)
+        )
+        if client_id is not None:
+            return self._session.scalar(query.where(Platform.client_id == client_id))
+        found = self._session.scalars(query.limit(2)).all()
+        return found[0] if len(found) == 1 else None
+
+    def find_registration(
+        self, issuer: str, client_id: str | None
+    ) -> PlatformRegistration | None:
+        """See ``lti.stores.RegistrationStore.find_registration``."""
+        platform = self.find_platform(issuer, client_id)
+        return registration_of(platform) if platform is not None else None
+
+    def save_registration(self, registration: PlatformRegistration) -> None:
+        """See ``lti.stores.RegistrationStore.save_registration``."""
+        self.save_platform(registration)
+
+    def save_platform(self, registration: PlatformRegistration) -> Platform:
+        """Insert or update the platform row of ``registration`` in ``org_id``."""
+        if self._org_id is None:
+            raise ValueError("saving a platform needs the organization's id")
+        platform = self._session.scalar(
+            select(Platform).where(
+                Platform.issuer == registration.issuer,
+                Platform.client_id == registration.client_id,
+            )
+        )
+        if platform is not None and platform.org_id != self._org_id:
+            # Another organization's registration: never reveal or overwrite it.
+            raise ConflictError("this issuer and client id are already registered")
+        if platform is None:
+            platform = Platform(
+                org_id=self._org_id,
+                issuer=registration.issuer,
+                client_id=registration.client_id,
+                name=self._name or registration.issuer,
+                created_via=self._created_via,
+            )
+            self._session.add(platform)
+        platform.auth_login_url = registration.auth_login_url
+        platform.auth_token_url = registration.auth_token_url
+        platform.jwks_url = registration.jwks_url
+        platform.auth_audience = registration.auth_audience
+        platform.deployment_ids = list(registration.deployment_ids)
+        platform.is_active = True
+        self._session.flush()
+        return platform
+
+
+class SqlNonceStore:
+    """Consumed nonces as rows: the primary key makes a replay fail everywhere."""
+
+    def __init__(self, session: Session, *, clock: Clock = utc_now) -> None:
+        self._session = session
+        self._clock = clock
+
+    def consume(self, nonce: str, expires_at: datetime) -> bool:
+        """See ``lti.stores.NonceStore.consume``."""
+        self._session.execute(
+            delete(LtiNonce)
+            .where(LtiNonce.expires_at <= self._clock())
+            .execution_options(synchronize_session=False)
+        )
+        try:
+            with self._session.begin_nested():
+                self._session.add(LtiNonce(nonce=nonce, expires_at=expires_at))
+        except IntegrityError:
+            return False
+        return True
+
+
+class SqlLaunchDataStore:
+    """Login state and launches as rows; ``pop`` is one ``DELETE ... RETURNING``."""
+
+    def __init__(self, session: Session, *, clock: Clock = utc_now) -> None:
+        self._session = session
+        self._clock = clock
+
+    def put(self, key: str, value: Mapping[str, Any], expires_at: datetime) -> None:
+        """See ``lti.stores.LaunchDataStore.put``; expired rows are purged here."""
+        self._session.execute(
+            delete(LtiLaunchData)
+            .where(
+                (LtiLaunchData.key == key) | (LtiLaunchData.expires_at <= self._clock())
+            )
+            .execution_options(synchronize_session="fetch")
+        )
+        self._session.add(
+            LtiLaunchData(key=key, value=dict(value), expires_at=expires_at)
+        )
+        self._session.flush()
+
+    def get(self, key: str) -> Mapping[str, Any] | None:
+        """See ``lti.stores.LaunchDataStore.get``."""
+        return self._session.scalar(
+            select(LtiLaunchData.value).where(
+                LtiLaunchData.key == key, LtiLaunchData.expires_at > self._clock()
+            )
+        )
+
+    def pop(self, key: str) -> Mapping[str, Any] | None:
+        """See ``lti.stores.LaunchDataStore.pop``: only one caller gets the value."""
+        rows = self._session.execute(
+            delete(LtiLaunchData)
+            .where(LtiLaunchData.key == key)
+            .returning(LtiLaunchData.value, LtiLaunchData.expires_at)
+            .execution_options(synchronize_session=False)
+        ).all()
+        self._session.expire_all()
+        if not rows or rows[0].expires_at <= self._clock():
+            return None
+        return rows[0].value
+
+
+class SqlAccessTokenCache:
+    """Access tokens per key, tagged with the organization whose platform they serve."""
+
+    def __init__(self, session: Session, *, org_id: int) -> None:
+        self._session = session
+        self._org_id = org_id
+
+    def get_token(self, key: str) -> CachedToken | None:
+        """See ``lti.stores.AccessTokenCache.get_token``."""
+        row = self._session.get(LtiAccessToken, key)
+        return CachedToken(row.access_token, row.expires_at) if row else None
+
+    def set_token(self, key: str, token: CachedToken) -> None:
+        """See ``lti.stores.AccessTokenCache.set_token``."""
+        self._session.merge(
+            LtiAccessToken(
+                key=key,
+                org_id=self._org_id,
+                access_token=token.access_token,
+                expires_at=token.expires_at,
+            )
+        )
+        self._session.flush()
+
+
+class SqlKeyStore:
+    """The tool's key pairs (ciphertext only) as rows."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def list_keys(self) -> Sequence[StoredKey]:
+        """See ``lti.stores.KeyStore.list_keys``."""
+        rows = self._session.scalars(select(LtiToolKey).order_by(LtiToolKey.kid))
+        return [
+            StoredKey(
+                kid=row.kid,
+                public_jwk=dict(row.public_jwk),
+                encrypted_private_key=bytes(row.encrypted_private_key),
+                status=KeyStatus(row.status),
+                created_at=row.published_at,
+                retire_after=row.retire_after,
+            )
+            for row in rows
+        ]
+
+    def save_key(self, key: StoredKey) -> None:
+        """See ``lti.stores.KeyStore.save_key``."""
+        self._session.merge(
+            LtiToolKey(
+                kid=key.kid,
+                public_jwk=dict(key.public_jwk),
+                encrypted_private_key=key.encrypted_private_key,
+                status=key.status.value,
+                published_at=key.created_at,
+                retire_after=key.retire_after,
+            )
+        )
+        self._session.flush()
+
+    def delete_key(self, kid: str) -> None:
+        """See ``lti.stores.KeyStore.delete_key``."""
+        row = self._session.get(LtiToolKey, kid)
+        if row is not None:
+            self._session.delete(row)
+            self._session.flush()
