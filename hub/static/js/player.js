@@ -77,6 +77,14 @@
     attemptKey: config.attemptKey,
     storage: window.localStorage,
     target: window,
+    // adlcp:timelimitaction once the learner passes adlcp:maxtimeallowed:
+    // "exit,..." ends the SCO, "...,message" tells the learner.
+    onTimeLimit: function (action) {
+      if (action.indexOf("message") !== -1) {
+        statusLine.textContent = "The time allowed for this part is up.";
+      }
+      if (action.indexOf("exit") === 0) frame.src = "about:blank";
+    },
     onTerminate: function (cmi) {
       var target = pendingNavigation || navigationFor(cmi);
       if (target) {
