@@ -238,6 +238,19 @@ def _latest_attempts(
     return latest
 
 
+def _enrolled(session: Session, registration: Registration) -> bool:
+    return (
+        session.scalar(
+            select(Enrollment.id).where(
+                Enrollment.user_id == registration.user_id,
+                Enrollment.course_id == registration.course_id,
+                Enrollment.status == EnrollmentStatus.ACTIVE,
+            )
+        )
+        is not None
+    )
+
+
 def _pick(
     toc: list[Activity], registration: Registration, wanted: str | None
 ) -> Activity:
@@ -290,6 +303,9 @@ def launch(
     """Start or resume the SCO, by the standard's attempt rules."""
     version = session.get_one(PackageVersion, registration.package_version_id)
     course = session.get_one(Course, registration.course_id)
+    if course.is_archived or not _enrolled(session, registration):
+        # Commits of a session already running still land; new launches do not.
+        raise PermissionDeniedError("This course is no longer open to you.")
     rversion = runtime_version(version)
     toc = activities(version)
     activity = _pick(toc, registration, activity_id)

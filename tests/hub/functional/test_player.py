@@ -526,3 +526,23 @@ def test_scorm12_prerequisites_lock_items_until_met(web, learner, course12, sess
     assert web.get(f"/play/{registration.id}?activity=quiz").status_code == 403
     send(web, config, [["cmi.core.lesson_status", "completed"]], 1, terminate=True)
     assert web.get(f"/play/{registration.id}?activity=quiz").status_code == 200
+
+
+def test_deactivated_enrollment_or_archived_course_stops_new_launches(
+    web, learner, course12, session
+):
+    config = open_player(web, course12)
+    registration = session.scalar(select(Registration))
+    enrollment = session.scalar(
+        select(Enrollment).where(Enrollment.user_id == learner.id)
+    )
+    enrollment.status = enrollment.status.__class__("inactive")
+    session.commit()
+    assert web.get(f"/play/{registration.id}").status_code == 403
+    # The session that was already running may still save its data.
+    assert send(web, config, [["cmi.core.lesson_location", "p9"]], 1).status_code == 200
+    enrollment.status = enrollment.status.__class__("active")
+    course = session.get(Course, course12.id)
+    course.is_archived = True
+    session.commit()
+    assert web.get(f"/play/{registration.id}").status_code == 403
