@@ -11,6 +11,7 @@ from sqlalchemy import select
 from hub.models import (
     Course,
     Enrollment,
+    EnrollmentStatus,
     ImportJob,
     ProgressStatus,
     Registration,
@@ -536,12 +537,12 @@ def test_deactivated_enrollment_or_archived_course_stops_new_launches(
     enrollment = session.scalar(
         select(Enrollment).where(Enrollment.user_id == learner.id)
     )
-    enrollment.status = enrollment.status.__class__("inactive")
+    enrollment.status = EnrollmentStatus.INACTIVE
     session.commit()
     assert web.get(f"/play/{registration.id}").status_code == 403
     # The session that was already running may still save its data.
     assert send(web, config, [["cmi.core.lesson_location", "p9"]], 1).status_code == 200
-    enrollment.status = enrollment.status.__class__("active")
+    enrollment.status = EnrollmentStatus.ACTIVE
     course = session.get(Course, course12.id)
     course.is_archived = True
     session.commit()
