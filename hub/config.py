@@ -51,6 +51,23 @@ class ImportSettings(BaseSettings):
     max_ratio: int = Field(200, ge=1)
 
 
+class LtiSettings(BaseSettings):
+    """The LTI 1.3 tool: key encryption, the name platforms show, dev allowances."""
+
+    # Fernet key (urlsafe base64 of 32 bytes) encrypting the tool's private keys at
+    # rest (HUB_LTI__KEY_ENCRYPTION_KEY). Derived from the secret key in development
+    # and testing; production refuses to sign anything without it.
+    key_encryption_key: str | None = None
+    tool_title: str = "Interop Hub"
+    tool_description: str = "Courses and tracking from Interop Hub"
+    # Accept http:// platform URLs in dynamic registration (local platforms only).
+    allow_insecure_platforms: bool = False
+    # Issuers whose configuration is served from another origin (Canvas cloud).
+    trusted_issuers: list[str] = Field(
+        default_factory=lambda: ["https://canvas.instructure.com"]
+    )
+
+
 class Settings(BaseSettings):
     """Everything configurable; see the README's Configuration section."""
 
@@ -72,6 +89,7 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     imports: ImportSettings = Field(default_factory=ImportSettings)
+    lti: LtiSettings = Field(default_factory=LtiSettings)
 
     @field_validator("database_url")
     @classmethod

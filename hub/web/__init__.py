@@ -42,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
         content,
         dashboard,
         health,
+        lti,
         player,
     )
 
@@ -57,5 +58,6 @@ def register_blueprints(app: Flask) -> None:
         dashboard.bp,
         admin.bp,
         api.bp,
+        lti.bp,
     ):
         app.register_blueprint(blueprint)

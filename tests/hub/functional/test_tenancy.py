@@ -67,6 +67,12 @@ NO_OBJECT_ROUTES = {
     "/admin/packages",
     "/admin/packages/upload",
     "/api/v1/packages",
+    "/lti/jwks.json",
+    "/lti/login",
+    "/lti/launch",
+    "/lti/launch/check",
+    "/lti/deep-link",
+    "/lti/register",
 }
 
 
@@ -146,6 +152,7 @@ def tenants(session, settings):
         state={},
     )
     session.add(b_attempt)
+    b_launch_id = _b_deep_linking_launch(session, b)
     session.commit()
     return {
         "key_a": key_a,
@@ -162,9 +169,52 @@ def tenants(session, settings):
             "relpath": "index.html",
             "registration_id": b_registration.id,
             "attempt_id": b_attempt.id,
+            "launch_id": b_launch_id,
         },
         "b_id": b.id,
     }
+
+
+def _b_deep_linking_launch(session, b):
+    """A platform of B and a validated deep linking request of B's instructor."""
+    from datetime import timedelta
+
+    from hub.db import utcnow
+    from hub.services import lti_platforms
+    from hub.services.lti_stores import SqlLaunchDataStore
+    from lti import _state, claims
+
+    lti_platforms.create_platform(
+        session,
+        org_id=b.id,
+        data=lti_platforms.PlatformIn(
+            name="B LMS",
+            issuer="https://lms.b.example",
+            client_id="b-client",
+            auth_login_url="https://lms.b.example/auth",
+            auth_token_url="https://lms.b.example/token",
+            jwks_url="https://lms.b.example/jwks",
+            deployment_ids=["b-deployment"],
+        ),
+    )
+    body = {
+        "iss": "https://lms.b.example",
+        "sub": "b-teacher",
+        claims.DEPLOYMENT_ID: "b-deployment",
+        claims.MESSAGE_TYPE: claims.MESSAGE_TYPE_DEEP_LINKING,
+        claims.TARGET_LINK_URI: "https://hub.example/lti/deep-link",
+        claims.ROLES: [claims.ROLE_INSTRUCTOR],
+        claims.DL_SETTINGS: {
+            "deep_link_return_url": "https://lms.b.example/return",
+            "accept_types": [claims.DL_CONTENT_TYPE_RESOURCE_LINK],
+        },
+    }
+    SqlLaunchDataStore(session).put(
+        _state.launch_key("b-launch"),
+        {"client_id": "b-client", "claims": body},
+        utcnow() + timedelta(hours=1),
+    )
+    return "b-launch"
 
 
 def _snapshot(session, org_id):

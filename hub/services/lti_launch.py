@@ -1,0 +1,300 @@
+"""What a validated LTI launch does in the hub: the user from (iss, sub), the context
+and resource link, the course enrollment, and where the browser goes next."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.db import utcnow
+from hub.errors import ConflictError, NotFoundError, PermissionDeniedError
+from hub.models import (
+    CourseRole,
+    EnrollmentSource,
+    LtiContext,
+    LtiIdentity,
+    LtiMembership,
+    LtiResourceLink,
+    MembershipStatus,
+    OrgRole,
+    Platform,
+    User,
+)
+from hub.services import enrollments, runtime
+from hub.services.accounts import find_user_by_email
+from hub.services.authz import Actor
+from hub.services.courses import get_course
+from hub.services.lti_stores import SqlRegistrationStore
+from lti import HubRole, LaunchContext, map_roles
+
+#: The custom parameter a deep-linked resource link carries (DL §3.4.2 ``custom``).
+COURSE_PARAM = "hub_course_id"
+PLACEHOLDER_DOMAIN = "lti.invalid"
+
+
+@dataclass(frozen=True)
+class LaunchOutcome:
+    """Where a resource-link launch leads: the player or the instructor's roster."""
+
+    user: User
+    course_role: CourseRole
+    course_id: int
+    registration_id: int | None
+
+
+def launch_platform(session: Session, context: LaunchContext) -> Platform:
+    """The platform a validated launch came from."""
+    platform = SqlRegistrationStore(session).find_platform(
+        context.issuer, context.client_id
+    )
+    if platform is None:  # deactivated between validation and now
+        raise NotFoundError("this platform is not registered")
+    return platform
+
+
+def course_role(role: HubRole) -> CourseRole:
+    """LTI staff roles teach the course; everyone else learns in it."""
+    return CourseRole.LEARNER if role is HubRole.LEARNER else CourseRole.INSTRUCTOR
+
+
+def _placeholder_email(platform: Platform, subject: str) -> str:
+    digest = hashlib.sha256(f"{platform.id}:{subject}".encode()).hexdigest()[:24]
+    return f"lti-{platform.id}-{digest}@{PLACEHOLDER_DOMAIN}"
+
+
+def _linkable_user(
+    session: Session, platform: Platform, context: LaunchContext
+) -> User | None:
+    # An existing hub user is only taken over when the admin allows linking for the
+    # platform and the platform did not say the email is unverified.
+    if not (context.email and platform.allow_account_linking):
+        return None
+    if context.claims.get("email_verified") is False:
+        return None
+    return find_user_by_email(session, org_id=platform.org_id, email=context.email)
+
+
+def _names(context: LaunchContext) -> tuple[str, str]:
+    given, family = context.given_name or "", context.family_name or ""
+    if not (given or family) and context.name:
+        given, _, family = context.name.partition(" ")
+    return given[:100], family[:100]
+
+
+def upsert_user(
+    session: Session,
+    *,
+    platform: Platform,
+    subject: str,
+    context: LaunchContext | None = None,
+    role: HubRole = HubRole.LEARNER,
+    email: str | None = None,
+    names: tuple[str, str] = ("", ""),
+) -> User:
+    """The hub user of (platform, sub), created on first sight; PII never required."""
+    identity = session.scalar(
+        select(LtiIdentity).where(
+            LtiIdentity.platform_id == platform.id, LtiIdentity.subject == subject
+        )
+    )
+    if identity is not None:
+        user = session.get_one(User, identity.user_id)
+    else:
+        user = _linkable_user(session, platform, context) if context else None
+        if user is None:
+            free = email and not find_user_by_email(
+                session, org_id=platform.org_id, email=email
+            )
+            user = User(
+                org_id=platform.org_id,
+                email=email.lower() if free and email else "",
+                role=OrgRole.LEARNER,
+            )
+            user.email = user.email or _placeholder_email(platform, subject)
+            session.add(user)
+            session.flush()
+        identity = LtiIdentity(
+            org_id=platform.org_id,
+            platform_id=platform.id,
+            subject=subject,
+            user_id=user.id,
+        )
+        session.add(identity)
+    identity.last_launch_at = utcnow()
+    given, family = names
+    if given or family:
+        user.given_name, user.family_name = given, family
+    # Staff in a platform may see their courses' rosters; LTI never makes hub admins.
+    if role is not HubRole.LEARNER and user.role is OrgRole.LEARNER:
+        user.role = OrgRole.INSTRUCTOR
+    session.flush()
+    return user
+
+
+def _upsert_context(
+    session: Session, platform: Platform, context: LaunchContext
+) -> LtiContext | None:
+    if context.context_id is None:
+        return None
+    row = session.scalar(
+        select(LtiContext).where(
+            LtiContext.platform_id == platform.id,
+            LtiContext.context_id == context.context_id,
+        )
+    )
+    if row is None:
+        row = LtiContext(
+            org_id=platform.org_id,
+            platform_id=platform.id,
+            context_id=context.context_id,
+        )
+        session.add(row)
+    row.title = (context.context_title or row.title or "")[:300]
+    row.label = (context.context_label or row.label or "")[:100]
+    row.deployment_id = context.deployment_id[:255]
+    if context.ags is not None:
+        row.lineitems_url = context.ags.lineitems_url or row.lineitems_url
+        row.ags_scopes = list(context.ags.scopes)
+    row.nrps_url = context.nrps_url or row.nrps_url
+    session.flush()
+    return row
+
+
+def _upsert_link(
+    session: Session,
+    platform: Platform,
+    context: LaunchContext,
+    context_row: LtiContext | None,
+) -> LtiResourceLink:
+    assert context.resource_link_id is not None  # required claim (core §5.3.5)
+    link = session.scalar(
+        select(LtiResourceLink).where(
+            LtiResourceLink.platform_id == platform.id,
+            LtiResourceLink.resource_link_id == context.resource_link_id,
+        )
+    )
+    if link is None:
+        link = LtiResourceLink(
+            org_id=platform.org_id,
+            platform_id=platform.id,
+            resource_link_id=context.resource_link_id,
+        )
+        session.add(link)
+    link.context_pk = context_row.id if context_row else link.context_pk
+    link.title = (context.resource_link_title or link.title or "")[:300]
+    if context.ags is not None and context.ags.lineitem_url:
+        link.line_item_url = context.ags.lineitem_url
+    session.flush()
+    return link
+
+
+def _course_for(
+    session: Session,
+    platform: Platform,
+    context: LaunchContext,
+    link: LtiResourceLink,
+    context_row: LtiContext | None,
+) -> int:
+    wanted = context.custom.get(COURSE_PARAM)
+    if wanted is not None:
+        try:
+            course_id = int(str(wanted))
+        except ValueError as exc:
+            raise NotFoundError(f"no course {wanted!r}") from exc
+        # Scoped to the platform's organization: a link can never reach another's.
+        link.course_id = get_course(
+            session, org_id=platform.org_id, course_id=course_id
+        ).id
+    course_id = link.course_id or (context_row.course_id if context_row else None)
+    if course_id is None:
+        raise ConflictError(
+            "This link is not connected to a course of the hub yet. An instructor can "
+            "connect it by adding the tool through the platform's content picker."
+        )
+    if context_row is not None and context_row.course_id is None:
+        context_row.course_id = course_id
+    return course_id
+
+
+def _membership(
+    session: Session, context_row: LtiContext, user: User, role: CourseRole
+) -> None:
+    row = session.scalar(
+        select(LtiMembership).where(
+            LtiMembership.context_pk == context_row.id,
+            LtiMembership.user_id == user.id,
+        )
+    )
+    if row is None:
+        row = LtiMembership(
+            org_id=context_row.org_id, context_pk=context_row.id, user_id=user.id
+        )
+        session.add(row)
+    row.role, row.status = role.value, MembershipStatus.ACTIVE
+
+
+def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutcome:
+    """Apply a validated resource-link launch: user, context, link, enrollment.
+
+    Learners get their registration (the player opens on it); instructors get none.
+
+    Raises:
+        NotFoundError: The link names a course outside the platform's organization.
+        ConflictError: The link is not connected to a course, or it has no content.
+    """
+    platform = launch_platform(session, context)
+    hub_role = map_roles(context.roles) or HubRole.LEARNER
+    user = upsert_user(
+        session,
+        platform=platform,
+        subject=context.subject,
+        context=context,
+        role=hub_role,
+        email=context.email,
+        names=_names(context),
+    )
+    context_row = _upsert_context(session, platform, context)
+    link = _upsert_link(session, platform, context, context_row)
+    course_id = _course_for(session, platform, context, link, context_row)
+    role = course_role(hub_role)
+    enrollment, _ = enrollments.enroll(
+        session,
+        org_id=platform.org_id,
+        user_id=user.id,
+        course_id=course_id,
+        role=role,
+        source=EnrollmentSource.API,
+    )
+    if enrollment.role is not role and role is CourseRole.INSTRUCTOR:
+        enrollment.role = role
+    if context_row is not None:
+        _membership(session, context_row, user, enrollment.role)
+    registration_id = None
+    if enrollment.role is CourseRole.LEARNER:
+        actor = Actor(org_id=platform.org_id, role=user.role, user_id=user.id)
+        registration_id = runtime.registration_for_launch(
+            session, actor=actor, course_id=course_id
+        ).id
+    session.flush()
+    return LaunchOutcome(user, enrollment.role, course_id, registration_id)
+
+
+def provision_deep_linking(session: Session, *, context: LaunchContext) -> User:
+    """The instructor of a deep linking request, as a hub user (no enrollment yet)."""
+    platform = launch_platform(session, context)
+    hub_role = map_roles(context.roles) or HubRole.LEARNER
+    if hub_role is HubRole.LEARNER:
+        raise PermissionDeniedError("Only instructors can pick content for a course.")
+    _upsert_context(session, platform, context)
+    return upsert_user(
+        session,
+        platform=platform,
+        subject=context.subject,
+        context=context,
+        role=hub_role,
+        email=context.email,
+        names=_names(context),
+    )

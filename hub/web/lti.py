@@ -1,0 +1,323 @@
+"""LTI 1.3 endpoints: JWKS, OIDC login initiation, launch, platform-storage check,
+deep linking picker and response, dynamic registration (LTI 1.3 core §4–5; Security
+Framework 1.0 §5–6; Deep Linking 2.0; Dynamic Registration 1.0).
+
+The platform posts to these URLs cross-site, so they are CSRF-exempt: the id_token's
+signature, the single-use state and nonce, or an unguessable launch id stand in for
+the CSRF token. Every rejection answers the library's error page (4xx).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from hub.errors import HubError
+from hub.extensions import csrf, db
+from hub.services import lti_deep_linking, lti_launch, lti_platforms
+from hub.services.lti_stores import SqlLaunchDataStore, SqlRegistrationStore
+from hub.services.lti_tool import LtiTool, build_tool, ensure_signing_key
+from hub.web import CONTENT_SECURITY_POLICY
+from hub.web.security import sign_in
+from lti import (
+    DeepLinkingError,
+    LaunchContext,
+    LtiLaunchError,
+    PendingLaunch,
+    RegistrationError,
+    accepts_multiple,
+    close_page_html,
+    initiate_login,
+    register_with_platform,
+)
+from lti.flask_adapter import (
+    clear_state_cookie,
+    deep_linking_response,
+    html_response,
+    jwks_response,
+    launch_error_response,
+    login_response,
+    pending_launch_response,
+    request_cookies,
+    request_params,
+)
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("lti", __name__, url_prefix="/lti")
+
+#: Session flag of a browser session started by a launch (it lives in an iframe).
+LTI_SESSION_KEY = "lti"
+REGISTRATION_SALT = "lti-dynamic-registration"
+REGISTRATION_MAX_AGE = 7 * 24 * 3600
+#: Pages the platform frames or that post to it: inline scripts of the library's
+#: auto-submitting forms, forms posting to the platform, any framing ancestor.
+LTI_PAGE_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "form-action *; frame-ancestors *; base-uri 'none'"
+)
+
+
+@bp.record_once
+def _setup(state) -> None:
+    state.app.extensions["hub.lti"] = build_tool(state.app.config["HUB_SETTINGS"])
+    if type(state.app.session_interface) is SecureCookieSessionInterface:
+        state.app.session_interface = EmbeddedSessionInterface()
+
+
+def _tool() -> LtiTool:
+    return current_app.extensions["hub.lti"]
+
+
+def _lti_page(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = LTI_PAGE_POLICY
+    return response
+
+
+def _rejected(error: LtiLaunchError) -> Response:
+    return _lti_page(launch_error_response(error))
+
+
+def _hub_error_page(error: HubError) -> Response:
+    # Rendered, not raised: the launch's nonce and state stay consumed (committed).
+    log.warning("LTI launch refused by the hub: %s (%s)", error.code, error.message)
+    body = render_template("lti/error.html", error=error)
+    return _lti_page(html_response(body, status=error.status))
+
+
+def registration_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], REGISTRATION_SALT)
+
+
+@bp.get("/jwks.json")
+def jwks():
+    """The tool's public keys (Security §6.3), with ``kid``."""
+    keyring = _tool().keyring(db.session)
+    ensure_signing_key(keyring)
+    return jwks_response(keyring.jwks())
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@csrf.exempt
+def login():
+    """Third-party initiated login (core §4.1), by GET or POST."""
+    tool = _tool()
+    try:
+        result = initiate_login(
+            request_params(request),
+            registrations=SqlRegistrationStore(db.session),
+            launch_data=SqlLaunchDataStore(db.session),
+            launch_url=tool.info.launch_url,
+            login_url=tool.info.login_url,
+        )
+    except LtiLaunchError as error:
+        return _rejected(error)
+    return _lti_page(login_response(result))
+
+
+@bp.post("/launch")
+@bp.post("/deep-link")
+@csrf.exempt
+def launch():
+    """The id_token POST (redirect URI) of resource link and deep linking launches."""
+    tool = _tool()
+    try:
+        result = tool.validator(db.session).validate(
+            request_params(request),
+            request_cookies(request),
+            storage_check_url=tool.storage_check_url,
+        )
+    except LtiLaunchError as error:
+        return _rejected(error)
+    if isinstance(result, PendingLaunch):
+        return _lti_page(pending_launch_response(result))
+    return clear_state_cookie(_enter(result), request.form["state"])
+
+
+@bp.post("/launch/check")
+@csrf.exempt
+def storage_check():
+    """The platform-storage check page posts the state and nonce it read back."""
+    form = request.form
+    try:
+        context = (
+            _tool()
+            .validator(db.session)
+            .complete_storage_check(
+                form.get("launch_id", ""), form.get("state", ""), form.get("nonce", "")
+            )
+        )
+    except LtiLaunchError as error:
+        return _rejected(error)
+    return _enter(context)
+
+
+def _enter(context: LaunchContext) -> Response:
+    """Provision the launch, sign the user in, and send the browser on."""
+    try:
+        with db.session.begin_nested():
+            if context.is_deep_linking:
+                user = lti_launch.provision_deep_linking(db.session, context=context)
+                target = url_for("lti.pick", launch_id=context.launch_id)
+            else:
+                outcome = lti_launch.provision_launch(db.session, context=context)
+                user = outcome.user
+                target = (
+                    url_for("player.play", registration_id=outcome.registration_id)
+                    if outcome.registration_id is not None
+                    else url_for("dashboard.roster", course_id=outcome.course_id)
+                )
+    except HubError as error:
+        return _hub_error_page(error)
+    sign_in(user)
+    session[LTI_SESSION_KEY] = True
+    response = redirect(target, code=303)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/deep-link/<launch_id>")
+def pick(launch_id: str):
+    """The content picker of a deep linking request."""
+    context = lti_deep_linking.load_request(
+        db.session, tool=_tool(), launch_id=launch_id, user_id=_user_id()
+    )
+    courses = lti_deep_linking.pickable_courses(db.session, context=context)
+    page = render_template(
+        "lti/pick.html",
+        launch_id=launch_id,
+        courses=courses,
+        multiple=accepts_multiple(context),
+        context=context,
+    )
+    response = html_response(page)
+    # The picker opens in the platform's frame, possibly before any hub session.
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'self'", "frame-ancestors *"
+    )
+    return response
+
+
+@bp.post("/deep-link/<launch_id>")
+@csrf.exempt
+def pick_done(launch_id: str):
+    """Sign the Deep Linking response and post it back to the platform (DL §4.5)."""
+    tool = _tool()
+    try:
+        context = lti_deep_linking.load_request(
+            db.session, tool=tool, launch_id=launch_id, user_id=_user_id()
+        )
+        course_ids = [int(v) for v in request.form.getlist("course_ids") if v.isdigit()]
+        score = request.form.get("score_maximum", "100")
+        result = lti_deep_linking.respond(
+            db.session,
+            tool=tool,
+            context=context,
+            course_ids=course_ids,
+            score_maximum=float(score) if _is_number(score) else 0.0,
+        )
+    except DeepLinkingError as error:
+        log.warning("deep linking response refused: %s", error)
+        return _lti_page(html_response(str(error), status=400))
+    except HubError as error:
+        return _hub_error_page(error)
+    return _lti_page(deep_linking_response(result))
+
+
+def _user_id() -> int | None:
+    user = g.get("user")
+    return user.id if user is not None else None
+
+
+def _is_number(value: str) -> bool:
+    return re.fullmatch(r"\d{1,6}(\.\d{1,4})?", value) is not None
+
+
+@bp.get("/register")
+def register():
+    """LTI Dynamic Registration (DR §3.3): the platform opens this URL in a window."""
+    settings = current_app.config["HUB_SETTINGS"]
+    try:
+        org_id = registration_serializer().loads(
+            request.args.get("org", ""), max_age=REGISTRATION_MAX_AGE
+        )
+    except BadSignature:
+        return _lti_page(
+            html_response("This registration link is invalid or expired.", 400)
+        )
+    tool = _tool()
+    try:
+        ensure_signing_key(tool.keyring(db.session))
+        registration = register_with_platform(
+            tool.http,
+            request.args.get("openid_configuration", ""),
+            request.args.get("registration_token") or None,
+            tool=tool.info,
+            allow_insecure=settings.lti.allow_insecure_platforms,
+            trusted_issuers=settings.lti.trusted_issuers,
+        )
+        lti_platforms.save_dynamic_registration(
+            db.session, org_id=int(org_id), registration=registration
+        )
+    except RegistrationError as error:
+        log.warning("dynamic registration failed: %s [%s]", error, error.status)
+        return _lti_page(html_response(f"Registration failed: {error}", 400))
+    except HubError as error:
+        return _hub_error_page(error)
+    return _lti_page(html_response(close_page_html()))
+
+
+@bp.after_app_request
+def _embeddable(response: Response) -> Response:
+    """A launched session lives in the platform's iframe: let its pages be framed."""
+    if not session.get(LTI_SESSION_KEY):
+        return response
+    policy = response.headers.get("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    schemes = "https:" if request.is_secure else "https: http:"
+    response.headers["Content-Security-Policy"] = policy.replace(
+        "frame-ancestors 'self'", f"frame-ancestors 'self' {schemes}"
+    )
+    return response
+
+
+def _embedded_session() -> bool:
+    return (
+        has_request_context()
+        and request.is_secure
+        and bool(session.get(LTI_SESSION_KEY))
+    )
+
+
+class EmbeddedSessionInterface(SecureCookieSessionInterface):
+    """Sends a launched session's cookie cross-site over https.
+
+    The platform's iframe is a third-party context: the cookie must be
+    ``SameSite=None; Secure`` to be sent at all, and ``Partitioned`` (CHIPS) for
+    browsers that block unpartitioned third-party cookies. Other sessions keep the
+    app's settings (``SameSite=Lax``).
+    """
+
+    def get_cookie_samesite(self, app: Flask) -> str | None:
+        return "None" if _embedded_session() else super().get_cookie_samesite(app)
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return _embedded_session() or super().get_cookie_secure(app)
+
+    def get_cookie_partitioned(self, app: Flask) -> bool:
+        return _embedded_session() or super().get_cookie_partitioned(app)

@@ -1,0 +1,280 @@
+"""LTI 1.3 launches through the hub's test client against the platform simulator
+(real HTTP on 127.0.0.1 for the platform's JWKS): login initiation, launch, user and
+enrollment, player or roster; every rejection a 4xx page; tenancy."""
+
+import json
+import re
+
+import pytest
+from sqlalchemy import select
+
+from hub.models import (
+    CourseRole,
+    Enrollment,
+    LtiContext,
+    LtiIdentity,
+    LtiResourceLink,
+    OrgRole,
+    Registration,
+    User,
+)
+from hub.services import lti_platforms
+from lti import claims
+from tests.factories import make_course, make_org
+from tests.hub.functional.test_packages import SCORM12
+from tests.hub.functional.test_player import import_demo
+from tests.lti.simulator import SCORE_SCOPES, Client, PlatformSimulator
+
+HTTPS = "https://localhost"
+CLIENT_ID = "client-1"
+DEPLOYMENT_ID = "deployment-1"
+
+
+@pytest.fixture
+def tool(app):
+    return app.extensions["hub.lti"]
+
+
+@pytest.fixture
+def sim(tool):
+    with PlatformSimulator() as simulator:
+        simulator.state.clients[CLIENT_ID] = Client(
+            client_id=CLIENT_ID,
+            deployment_id=DEPLOYMENT_ID,
+            jwks_uri=tool.info.jwks_url,
+            redirect_uris=list(tool.info.redirect_uris),
+            scopes=list(SCORE_SCOPES),
+        )
+        yield simulator
+
+
+def register(session, org, sim, client_id=CLIENT_ID):
+    return lti_platforms.create_platform(
+        session,
+        org_id=org.id,
+        data=lti_platforms.PlatformIn(
+            name="Simulator",
+            issuer=sim.url,
+            client_id=client_id,
+            auth_login_url=sim.url + "/auth",
+            auth_token_url=sim.url + "/token",
+            jwks_url=sim.url + "/jwks",
+            deployment_ids=[DEPLOYMENT_ID],
+        ),
+    )
+
+
+@pytest.fixture
+def platform(session, org, sim):
+    platform = register(session, org, sim)
+    session.commit()
+    return platform
+
+
+@pytest.fixture
+def course(app, session, org):
+    package_id = import_demo(app, session, org, SCORM12)
+    course = make_course(
+        session, org, code="BIO", title="Biology", package_id=package_id
+    )
+    session.commit()
+    return course
+
+
+def login(web, sim, tool, method="GET", target=None):
+    """Login initiation; returns the platform's auth URL from the tool's answer."""
+    params = sim.login_initiation(CLIENT_ID, target or tool.info.launch_url)
+    if method == "GET":
+        response = web.client.get("/lti/login", query_string=params, base_url=HTTPS)
+    else:
+        response = web.client.post("/lti/login", data=params, base_url=HTTPS)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    return json.loads(re.search(r"var authUrl = (\"[^\"]*\");", page).group(1))
+
+
+def launch(web, sim, tool, method="GET", target=None, **overrides):
+    auth_url = login(web, sim, tool, method, target)
+    form = sim.authorize(auth_url, **overrides)
+    return web.client.post("/lti/launch", data=form, base_url=HTTPS), form
+
+
+def custom(course):
+    return {claims.CUSTOM: {"hub_course_id": str(course.id)}}
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_lti_learner_launch_ends_in_the_player(
+    web, session, sim, tool, platform, course, method
+):
+    response, _ = launch(web, sim, tool, method, **custom(course))
+    assert response.status_code == 303, response.get_data(as_text=True)
+    registration = session.scalar(select(Registration))
+    assert response.headers["Location"] == f"/play/{registration.id}"
+    # The session cookie travels cross-site into the platform's iframe.
+    cookie = next(
+        c
+        for c in response.headers.getlist("Set-Cookie")
+        if c.startswith("hub_session=")
+    )
+    assert "SameSite=None" in cookie and "Secure" in cookie
+    player = web.client.get(response.headers["Location"], base_url=HTTPS)
+    assert player.status_code == 200
+    assert "frame-ancestors 'self' https:" in player.headers["Content-Security-Policy"]
+    user = session.get(User, registration.user_id)
+    assert (user.given_name, user.family_name, user.role) == (
+        "Ada",
+        "Lovelace",
+        OrgRole.LEARNER,
+    )
+    assert user.email.endswith("@lti.invalid")  # the simulator shares no email
+    identity = session.scalar(select(LtiIdentity))
+    assert (identity.subject, identity.user_id) == ("user-1", user.id)
+    enrollment = session.scalar(select(Enrollment))
+    assert (enrollment.user_id, enrollment.course_id, enrollment.role) == (
+        user.id,
+        course.id,
+        CourseRole.LEARNER,
+    )
+    link = session.scalar(select(LtiResourceLink))
+    assert (link.resource_link_id, link.course_id) == ("rl-1", course.id)
+    context = session.scalar(select(LtiContext))
+    assert context.course_id == course.id
+    assert context.nrps_url == sim.url + "/contexts/ctx-1/memberships"
+
+
+def test_lti_second_launch_reuses_the_user_and_link(
+    web, session, sim, tool, platform, course
+):
+    launch(web, sim, tool, **custom(course))
+    # The link remembers its course: a later launch needs no custom parameter.
+    response, _ = launch(web, sim, tool, name="Ada King")
+    assert response.status_code == 303
+    assert len(session.scalars(select(User)).all()) == 1
+    assert session.scalar(select(User)).family_name == "King"
+
+
+def test_lti_instructor_launch_ends_in_the_roster(
+    web, session, sim, tool, platform, course
+):
+    response, _ = launch(
+        web, sim, tool, **custom(course), **{claims.ROLES: [claims.ROLE_INSTRUCTOR]}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/teaching/courses/{course.id}"
+    assert (
+        web.client.get(response.headers["Location"], base_url=HTTPS).status_code == 200
+    )
+    user = session.scalar(select(User))
+    assert user.role is OrgRole.INSTRUCTOR
+    assert session.scalar(select(Enrollment)).role is CourseRole.INSTRUCTOR
+    assert session.scalar(select(Registration)) is None
+
+
+def test_lti_email_is_used_when_free(web, session, sim, tool, platform, course):
+    launch(web, sim, tool, email="ada@example.edu", **custom(course))
+    assert session.scalar(select(User)).email == "ada@example.edu"
+
+
+def test_lti_launch_is_rejected_on_replay(web, session, sim, tool, platform, course):
+    response, form = launch(web, sim, tool, **custom(course))
+    assert response.status_code == 303
+    replay = web.client.post("/lti/launch", data=form, base_url=HTTPS)
+    assert replay.status_code == 400
+    assert "state_unknown" in replay.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"aud": "someone-else"}, "wrong_audience"),
+        ({claims.DEPLOYMENT_ID: "unknown-deployment"}, "unknown_deployment"),
+        ({claims.VERSION: "1.1"}, "wrong_version"),
+        ({claims.MESSAGE_TYPE: "LtiSubmissionReviewRequest"}, "wrong_message_type"),
+        ({"exp": 1000}, "expired"),
+        ({"nonce": "not-the-login-nonce"}, "nonce_mismatch"),
+        ({"iss": "https://evil.example"}, "wrong_issuer"),
+    ],
+)
+def test_lti_launch_rejections_are_4xx_pages(
+    web, session, sim, tool, platform, course, overrides, reason
+):
+    response, _ = launch(web, sim, tool, **custom(course), **overrides)
+    assert 400 <= response.status_code < 500
+    body = response.get_data(as_text=True)
+    assert f"Reason: {reason}" in body and "Traceback" not in body
+    assert session.scalar(select(User)) is None
+
+
+def test_lti_launch_without_state_cookie_or_storage_is_rejected(
+    web, session, sim, tool, platform, course
+):
+    auth_url = login(web, sim, tool)
+    form = sim.authorize(auth_url, **custom(course))
+    web.client.delete_cookie(
+        f"lti1p3-state-{form['state']}", domain="localhost", path="/"
+    )
+    response = web.client.post("/lti/launch", data=form, base_url=HTTPS)
+    assert response.status_code == 400
+    assert "state_not_bound" in response.get_data(as_text=True)
+
+
+def test_lti_login_rejections_are_4xx_pages(web, sim, tool, platform):
+    params = sim.login_initiation(CLIENT_ID, tool.info.launch_url)
+    for changed, reason in (
+        ({"iss": "https://unknown.example"}, "unknown_registration"),
+        (
+            {"target_link_uri": "https://evil.example/lti/launch"},
+            "invalid_target_link_uri",
+        ),
+        ({"login_hint": ""}, "missing_parameter"),
+    ):
+        response = web.client.get(
+            "/lti/login", query_string={**params, **changed}, base_url=HTTPS
+        )
+        assert 400 <= response.status_code < 500, reason
+        assert f"Reason: {reason}" in response.get_data(as_text=True)
+
+
+def test_lti_launch_with_garbage_token_is_a_4xx_page(web, sim, tool, platform):
+    auth_url = login(web, sim, tool)
+    form = sim.authorize(auth_url)
+    form["id_token"] = "not.a.jwt"
+    response = web.client.post("/lti/launch", data=form, base_url=HTTPS)
+    assert 400 <= response.status_code < 500
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_lti_link_without_course_is_a_409_page_and_burns_the_nonce(
+    web, session, sim, tool, platform, course
+):
+    response, form = launch(web, sim, tool)
+    assert response.status_code == 409
+    assert "not connected" in response.get_data(as_text=True)
+    assert web.client.post("/lti/launch", data=form, base_url=HTTPS).status_code == 400
+
+
+def test_lti_platform_of_one_org_never_launches_into_another(
+    web, session, sim, tool, platform, course, settings
+):
+    other = make_org(session, slug="other-org")
+    foreign = make_course(session, other, code="FOREIGN", title="Foreign")
+    session.commit()
+    response, _ = launch(web, sim, tool, **custom(foreign))
+    assert response.status_code == 404
+    assert session.scalar(select(Enrollment)) is None
+    assert session.scalar(select(User).where(User.org_id == other.id)) is None
+
+
+def test_lti_users_belong_to_the_platforms_org(
+    web, session, sim, tool, platform, course, org
+):
+    launch(web, sim, tool, **custom(course))
+    assert {u.org_id for u in session.scalars(select(User))} == {org.id}
+
+
+def test_lti_jwks_publishes_the_tool_key(web):
+    response = web.client.get("/lti/jwks.json")
+    keys = response.json["keys"]
+    assert response.status_code == 200 and len(keys) == 1
+    assert keys[0]["kid"] and keys[0]["alg"] == "RS256" and "d" not in keys[0]
