@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -9,9 +11,13 @@ from hub.errors import ValidationError
 
 _hasher = PasswordHasher()
 
-# Hashing a throwaway password keeps the time of a sign-in for an unknown email equal
-# to that of a known one, so response times do not reveal which addresses exist.
-_DUMMY_HASH = _hasher.hash("interop-hub-timing-equaliser")
+
+@cache
+def _dummy_hash() -> str:
+    """A throwaway hash, verified for unknown emails so that a sign-in takes as long
+    for them as for real accounts (no account enumeration by timing). Made on first
+    use, not at import: argon2 takes 64 MiB of memory for it."""
+    return _hasher.hash("interop-hub-timing-equaliser")
 
 
 def hash_password(password: str) -> str:
@@ -21,7 +27,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches; False for a wrong one or a user without one."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(
             password_hash
         )
     except (VerificationError, InvalidHashError):
