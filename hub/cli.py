@@ -339,3 +339,65 @@ def demo() -> None:
     for email, role, password in info.accounts:
         click.echo(f"  {role:<10} {email:<28} password: {password}")
     click.echo("")
+
+
+@main.group()
+def lti() -> None:
+    """LTI 1.3: platforms and the tool's key pairs."""
+
+
+@lti.command("add-platform")
+@click.option("--org", "org_slug", required=True)
+@click.option("--name", required=True)
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@click.option("--auth-login-url", required=True)
+@click.option("--token-url", required=True)
+@click.option("--jwks-url", required=True)
+@click.option("--audience", default=None, help="Token audience, if not the token URL")
+@click.option("--deployment-id", "deployment_ids", multiple=True)
+def lti_add_platform(org_slug: str, **values: str | tuple[str, ...] | None) -> None:
+    """Register a platform by hand (or update the one with this issuer and client)."""
+    from hub.services import lti_platforms  # noqa: PLC0415
+    from hub.services.organizations import get_organization  # noqa: PLC0415
+
+    try:
+        data = lti_platforms.PlatformIn.model_validate(
+            {
+                "name": values["name"],
+                "issuer": values["issuer"],
+                "client_id": values["client_id"],
+                "auth_login_url": values["auth_login_url"],
+                "auth_token_url": values["token_url"],
+                "jwks_url": values["jwks_url"],
+                "auth_audience": values["audience"],
+                "deployment_ids": list(values["deployment_ids"] or ()),
+            }
+        )
+    except ValueError as exc:  # pydantic's ValidationError
+        raise click.ClickException(str(exc)) from exc
+    with _app().app_context():
+        try:
+            with db.transaction() as session:
+                org = get_organization(session, org_slug)
+                platform = lti_platforms.create_platform(
+                    session, org_id=org.id, data=data
+                )
+                click.echo(f"platform {platform.id} '{platform.name}' registered")
+        except HubError as exc:
+            raise _fail(exc) from exc
+
+
+@lti.command("rotate-keys")
+def lti_rotate_keys() -> None:
+    """Advance the tool key rotation one safe step (publish, then activate, prune)."""
+    from lti import rotate_keys  # noqa: PLC0415
+
+    app = _app()
+    with app.app_context():
+        try:
+            with db.transaction() as session:
+                step = rotate_keys(app.extensions["hub.lti"].keyring(session))
+        except HubError as exc:
+            raise _fail(exc) from exc
+    click.echo(step.value)

@@ -9,4 +9,11 @@ def settings():
     return current_app.config["HUB_SETTINGS"]
 
 
-from hub.web.admin import courses, groups, keys, packages, users  # noqa: E402, F401
+from hub.web.admin import (  # noqa: E402, F401
+    courses,
+    groups,
+    keys,
+    packages,
+    platforms,
+    users,
+)

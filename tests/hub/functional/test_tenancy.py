@@ -21,6 +21,7 @@ from hub.models import (
     OrgRole,
     Package,
     PackageVersion,
+    Platform,
     Registration,
     ScoAttempt,
     User,
@@ -73,6 +74,7 @@ NO_OBJECT_ROUTES = {
     "/lti/launch/check",
     "/lti/deep-link",
     "/lti/register",
+    "/admin/lti/platforms",
 }
 
 
@@ -152,7 +154,7 @@ def tenants(session, settings):
         state={},
     )
     session.add(b_attempt)
-    b_launch_id = _b_deep_linking_launch(session, b)
+    b_platform_id, b_launch_id = _b_deep_linking_launch(session, b)
     session.commit()
     return {
         "key_a": key_a,
@@ -170,6 +172,7 @@ def tenants(session, settings):
             "registration_id": b_registration.id,
             "attempt_id": b_attempt.id,
             "launch_id": b_launch_id,
+            "platform_id": b_platform_id,
         },
         "b_id": b.id,
     }
@@ -184,7 +187,7 @@ def _b_deep_linking_launch(session, b):
     from hub.services.lti_stores import SqlLaunchDataStore
     from lti import _state, claims
 
-    lti_platforms.create_platform(
+    platform = lti_platforms.create_platform(
         session,
         org_id=b.id,
         data=lti_platforms.PlatformIn(
@@ -214,7 +217,7 @@ def _b_deep_linking_launch(session, b):
         {"client_id": "b-client", "claims": body},
         utcnow() + timedelta(hours=1),
     )
-    return "b-launch"
+    return platform.id, "b-launch"
 
 
 def _snapshot(session, org_id):
@@ -232,6 +235,7 @@ def _snapshot(session, org_id):
         ImportJob,
         Registration,
         ScoAttempt,
+        Platform,
     ):
         for obj in session.scalars(select(model).where(model.org_id == org_id)):
             rows.append(
