@@ -52,7 +52,12 @@ def celery_init_app(app: Flask, settings: Settings) -> Celery:
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,
         "task_default_queue": settings.task_queue,
-        "imports": ("hub.tasks.mail", "hub.tasks.enrollments", "hub.tasks.packages"),
+        "imports": (
+            "hub.tasks.mail",
+            "hub.tasks.enrollments",
+            "hub.tasks.packages",
+            "hub.tasks.lti",
+        ),
     }
     if settings.embedded_tasks:
         # Embedded mode: tasks run in-process when enqueued (after commit), no broker.

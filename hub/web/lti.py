@@ -30,7 +30,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from hub.errors import HubError
 from hub.extensions import csrf, db
-from hub.services import lti_deep_linking, lti_launch, lti_platforms
+from hub.services import lti_deep_linking, lti_grades, lti_launch, lti_platforms
 from hub.services.lti_stores import SqlLaunchDataStore, SqlRegistrationStore
 from hub.services.lti_tool import LtiTool, build_tool, ensure_signing_key
 from hub.web import CONTENT_SECURITY_POLICY
@@ -77,6 +77,7 @@ LTI_PAGE_POLICY = (
 @bp.record_once
 def _setup(state) -> None:
     state.app.extensions["hub.lti"] = build_tool(state.app.config["HUB_SETTINGS"])
+    lti_grades.install()  # rollup changes write the score outbox
     if type(state.app.session_interface) is SecureCookieSessionInterface:
         state.app.session_interface = EmbeddedSessionInterface()
 

@@ -9,7 +9,7 @@ import re
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from hub.extensions import db
-from hub.services import lti_platforms
+from hub.services import lti_grades, lti_platforms
 from hub.web.admin import bp
 from hub.web.forms import FormState
 from hub.web.lti import registration_serializer
@@ -65,3 +65,25 @@ def platform_add_deployment(platform_id: int):
     )
     flash(f"Deployments of '{platform.name}' updated.", "info")
     return redirect(url_for("admin.platforms"))
+
+
+@bp.get("/lti/scores")
+@admin_required
+def score_deliveries():
+    """Pending and failed grade deliveries, with the platform's answer."""
+    return render_template(
+        "admin/platforms_scores.html",
+        deliveries=lti_grades.list_deliveries(
+            db.session, org_id=current_actor().org_id
+        ),
+    )
+
+
+@bp.post("/lti/scores/<int:delivery_id>/resend")
+@admin_required
+def score_resend(delivery_id: int):
+    lti_grades.resend(
+        db.session, org_id=current_actor().org_id, delivery_id=delivery_id
+    )
+    flash("The score is queued again.", "info")
+    return redirect(url_for("admin.score_deliveries"))

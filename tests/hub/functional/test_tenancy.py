@@ -17,6 +17,7 @@ from hub.models import (
     Group,
     GroupMember,
     ImportJob,
+    LtiScoreOutbox,
     Organization,
     OrgRole,
     Package,
@@ -75,6 +76,7 @@ NO_OBJECT_ROUTES = {
     "/lti/deep-link",
     "/lti/register",
     "/admin/lti/platforms",
+    "/admin/lti/scores",
 }
 
 
@@ -155,6 +157,7 @@ def tenants(session, settings):
     )
     session.add(b_attempt)
     b_platform_id, b_launch_id = _b_deep_linking_launch(session, b)
+    b_delivery_id = _b_score_delivery(session, b, b_platform_id, b_user, b_course)
     session.commit()
     return {
         "key_a": key_a,
@@ -173,6 +176,7 @@ def tenants(session, settings):
             "attempt_id": b_attempt.id,
             "launch_id": b_launch_id,
             "platform_id": b_platform_id,
+            "delivery_id": b_delivery_id,
         },
         "b_id": b.id,
     }
@@ -220,6 +224,36 @@ def _b_deep_linking_launch(session, b):
     return platform.id, "b-launch"
 
 
+def _b_score_delivery(session, b, platform_id, user, course):
+    """A failed grade delivery of B (a resource link of B's platform)."""
+    from hub.db import utcnow
+    from hub.models import DeliveryState, LtiResourceLink, LtiScoreOutbox
+
+    link = LtiResourceLink(
+        org_id=b.id,
+        platform_id=platform_id,
+        resource_link_id="b-rl",
+        course_id=course.id,
+    )
+    session.add(link)
+    session.flush()
+    row = LtiScoreOutbox(
+        org_id=b.id,
+        platform_id=platform_id,
+        resource_link_pk=link.id,
+        user_id=user.id,
+        subject="b-sub",
+        activity_progress="Completed",
+        grading_progress="FullyGraded",
+        score_timestamp=utcnow(),
+        state=DeliveryState.FAILED,
+        last_error="b secret error",
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
 def _snapshot(session, org_id):
     session.expire_all()
     rows = []
@@ -236,6 +270,7 @@ def _snapshot(session, org_id):
         Registration,
         ScoAttempt,
         Platform,
+        LtiScoreOutbox,
     ):
         for obj in session.scalars(select(model).where(model.org_id == org_id)):
             rows.append(
@@ -379,10 +414,13 @@ def test_listings_never_show_another_orgs_objects(web, api, session, tenants):
         "/admin/courses?archived=1",
         "/admin/groups",
         "/admin/api-keys",
+        "/admin/lti/platforms",
+        "/admin/lti/scores",
     ):
         page = web.get(url).get_data(as_text=True)
         assert "victim@b.example" not in page and "B-SECRET" not in page, url
         assert "B cohort" not in page, url
+        assert "B LMS" not in page and "b secret error" not in page, url
 
 
 def test_instructor_sees_only_courses_they_teach(web, session, tenants, settings):

@@ -1,0 +1,145 @@
+"""Grade passback: a rollup change writes the score outbox in the same transaction,
+Celery delivers it to the simulator's AGS endpoint; through an outage (503s) the
+newest score lands exactly once and none is lost; admins see and re-send failures."""
+
+# The simulator fixtures are imported from test_lti_launch; pytest injects them by name.
+# ruff: noqa: F811
+
+import pytest
+from sqlalchemy import select
+
+from hub.models import DeliveryState, LtiResourceLink, LtiScoreOutbox, Registration
+from hub.services import lti_grades
+from hub.tasks.lti import deliver_lti_score, sweep_lti_scores
+from tests.hub.functional.test_lti_launch import (  # noqa: F401 - fixtures
+    HTTPS,
+    course,
+    custom,
+    launch,
+    platform,
+    sim,
+    tool,
+)
+
+
+@pytest.fixture
+def launched(app, web, session, sim, tool, platform, course):
+    """A learner launched from the simulator; the platform trusts the tool's keys."""
+    app.extensions["celery"].set_current()
+    jwks = web.client.get("/lti/jwks.json").json
+    sim.state.tool_jwks = lambda: jwks
+    response, _ = launch(web, sim, tool, **custom(course))
+    assert response.status_code == 303
+    return session.scalar(select(Registration))
+
+
+def _score(session, registration, scaled, completion="completed", success="passed"):
+    registration.completion, registration.success = completion, success
+    registration.score_scaled = scaled
+    session.commit()  # the outbox row commits with it; delivery runs after commit
+
+
+def _platform_scores(sim):
+    return {user: body for (_item, user), body in sim.state.scores.items()}
+
+
+def test_lti_rollup_change_publishes_the_score(session, sim, launched):
+    _score(session, launched, 0.8)
+    row = session.scalar(select(LtiScoreOutbox))
+    session.refresh(row)
+    assert row.state is DeliveryState.DELIVERED
+    body = _platform_scores(sim)["user-1"]
+    assert body["scoreGiven"] == 80 and body["scoreMaximum"] == 100
+    assert body["activityProgress"] == "Completed"
+    assert body["gradingProgress"] == "FullyGraded"
+    # The line item was created for the link (by resourceLinkId) and remembered.
+    item = next(iter(sim.state.line_items.values()))
+    assert item["resourceLinkId"] == "rl-1" and item["scoreMaximum"] == 100
+    assert session.scalar(select(LtiResourceLink)).line_item_url == item["id"]
+    assert sim.state.token_requests == 1
+
+
+def test_lti_unchanged_rollup_writes_no_score(session, sim, launched):
+    launched.completion = launched.completion  # same value: no change
+    session.commit()
+    assert session.scalar(select(LtiScoreOutbox)) is None
+
+
+def test_lti_outage_then_recovery_delivers_the_newest_score_once(
+    app, session, sim, tool, launched
+):
+    sim.state.fail_scores = 1000  # the platform answers 503 to every score
+    _score(session, launched, 0.5, completion="incomplete", success="unknown")
+    _score(session, launched, 0.9)
+    rows = session.scalars(select(LtiScoreOutbox)).all()
+    assert len(rows) == 1  # one row per user and line item: the newest replaced it
+    row = rows[0]
+    session.refresh(row)
+    assert row.state is DeliveryState.PENDING and row.attempts == 1
+    assert "503" in row.last_error
+    assert sim.state.scores == {}
+    sim.state.fail_scores = 0
+    posts_before = sim.state.score_posts
+    with app.app_context():
+        assert sweep_lti_scores() == 1
+    session.refresh(row)
+    assert row.state is DeliveryState.DELIVERED
+    assert _platform_scores(sim)["user-1"]["scoreGiven"] == 90
+    assert sim.state.score_posts == posts_before + 1  # exactly once
+    with app.app_context():
+        assert deliver_lti_score(row.id) == "skipped"  # idempotent
+    assert sim.state.score_posts == posts_before + 1
+
+
+@pytest.fixture
+def admin_browser(app, session, org, settings):
+    """An admin in a browser of their own (the ``web`` client is the learner's)."""
+    from hub.models import OrgRole
+    from tests.factories import PASSWORD, make_user
+    from tests.hub.conftest import WebClient
+
+    make_user(
+        session,
+        org,
+        settings=settings,
+        email="lti-admin@example.com",
+        role=OrgRole.ADMIN,
+        password=PASSWORD,
+    )
+    session.commit()
+    browser = WebClient(app.test_client())
+    assert browser.login("lti-admin@example.com", PASSWORD).status_code == 302
+    return browser
+
+
+def test_lti_refused_score_fails_at_once_and_can_be_resent(
+    app, admin_browser, session, sim, tool, launched
+):
+    link = session.scalar(select(LtiResourceLink))
+    link.line_item_url = sim.url + "/gone/lineitem"  # the platform answers 404
+    session.commit()
+    _score(session, launched, 0.7)
+    row = session.scalar(select(LtiScoreOutbox))
+    session.refresh(row)
+    assert row.state is DeliveryState.FAILED and "404" in row.last_error
+    page = admin_browser.get("/admin/lti/scores").get_data(as_text=True)
+    assert "404" in page and "failed" in page
+    link.line_item_url = None  # the admin's fix: let the hub find the line item
+    session.commit()
+    response = admin_browser.post(f"/admin/lti/scores/{row.id}/resend")
+    assert response.status_code == 302
+    session.refresh(row)
+    assert row.state is DeliveryState.DELIVERED
+    assert _platform_scores(sim)["user-1"]["scoreGiven"] == 70
+
+
+def test_lti_score_fields_map_progress():
+    registration = Registration(completion="incomplete", success="unknown")
+    registration.score_scaled = None
+    fields = lti_grades.score_fields(registration)
+    assert fields == {
+        "score_given": None,
+        "score_maximum": None,
+        "activity_progress": "InProgress",
+        "grading_progress": "Pending",
+    }
