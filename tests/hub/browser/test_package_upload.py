@@ -51,6 +51,7 @@ def test_upload_shows_progress_then_the_report_and_makes_a_course(
     page = browser.new_page()
     sign_in(page, live_hub, "author@uni.example", PASSWORD)
     page.click("nav >> text=Packages")
+    assert not page.is_visible("[data-upload-progress]")  # until an upload starts
     page.set_input_files("#f-file", str(package))
     page.click("button:has-text('Upload')")
     page.wait_for_selector("[data-upload-progress]:not([hidden])")

@@ -30,6 +30,7 @@ def test_scorm12_course_resumes_after_closing_the_tab_and_completes(live_hub, br
     page.locator("li.course-item", has_text="SCORM 1.2").locator("a.button").click()
     page.wait_for_url("**/play/*")
     sco(page).locator("text=Connected to your LMS.").wait_for()
+    assert not page.is_visible("[data-finished]")  # shown only once the SCO ends
     sco(page).locator("#next").click()
     sco(page).locator("#page-2").wait_for()
     page.close(run_before_unload=True)  # the learner closes the tab mid-lesson
