@@ -1,10 +1,10 @@
-"""LTI tasks: score delivery with exponential backoff, the outbox sweeper."""
+"""LTI tasks: score delivery with exponential backoff, the outbox sweeper, roster sync."""
 
 from celery import shared_task
 from flask import current_app
 
 from hub.extensions import db
-from hub.services import lti_grades
+from hub.services import lti_grades, lti_roster
 
 #: Seconds before retry n (n = 0, 1, ...): 10 s, 20 s, 40 s ... capped at 30 min.
 BACKOFF_BASE, BACKOFF_MAX = 10, 1800
@@ -31,3 +31,15 @@ def sweep_lti_scores() -> int:
     for outbox_id in ids:
         deliver_lti_score.delay(outbox_id)
     return len(ids)
+
+
+@shared_task(name="hub.sync_lti_roster")
+def sync_lti_roster(org_id: int, context_pk: int) -> int:
+    with db.transaction() as session:
+        result = lti_roster.sync_roster(
+            session,
+            tool=current_app.extensions["hub.lti"],
+            org_id=org_id,
+            context_pk=context_pk,
+        )
+    return result.enrolled

@@ -9,7 +9,7 @@ import re
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from hub.extensions import db
-from hub.services import lti_grades, lti_platforms
+from hub.services import lti_grades, lti_platforms, lti_roster
 from hub.web.admin import bp
 from hub.web.forms import FormState
 from hub.web.lti import registration_serializer
@@ -48,6 +48,7 @@ def platforms():
         "admin/platforms.html",
         form=form,
         platforms=lti_platforms.list_platforms(db.session, org_id=org_id),
+        contexts=lti_roster.list_contexts(db.session, org_id=org_id),
         tool=tool.info,
         registration_url=registration_url,
         canvas_json=json.dumps(canvas_developer_key_config(tool.info), indent=2),
@@ -87,3 +88,14 @@ def score_resend(delivery_id: int):
     )
     flash("The score is queued again.", "info")
     return redirect(url_for("admin.score_deliveries"))
+
+
+@bp.post("/lti/contexts/<int:context_id>/sync")
+@admin_required
+def context_sync(context_id: int):
+    """Queue a roster sync (NRPS) of one context; it runs after this commit."""
+    context = lti_roster.queue_sync(
+        db.session, org_id=current_actor().org_id, context_pk=context_id
+    )
+    flash(f"Roster sync of '{context.title or context.context_id}' queued.", "info")
+    return redirect(url_for("admin.platforms"))

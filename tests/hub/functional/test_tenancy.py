@@ -157,7 +157,9 @@ def tenants(session, settings):
     )
     session.add(b_attempt)
     b_platform_id, b_launch_id = _b_deep_linking_launch(session, b)
-    b_delivery_id = _b_score_delivery(session, b, b_platform_id, b_user, b_course)
+    b_delivery_id, b_context_id = _b_score_delivery(
+        session, b, b_platform_id, b_user, b_course
+    )
     session.commit()
     return {
         "key_a": key_a,
@@ -177,6 +179,7 @@ def tenants(session, settings):
             "launch_id": b_launch_id,
             "platform_id": b_platform_id,
             "delivery_id": b_delivery_id,
+            "context_id": b_context_id,
         },
         "b_id": b.id,
     }
@@ -225,11 +228,21 @@ def _b_deep_linking_launch(session, b):
 
 
 def _b_score_delivery(session, b, platform_id, user, course):
-    """A failed grade delivery of B (a resource link of B's platform)."""
+    """A context of B with a roster URL, and a failed grade delivery of its link."""
     from hub.db import utcnow
-    from hub.models import DeliveryState, LtiResourceLink, LtiScoreOutbox
+    from hub.models import DeliveryState, LtiContext, LtiResourceLink, LtiScoreOutbox
 
+    context = LtiContext(
+        org_id=b.id,
+        platform_id=platform_id,
+        context_id="b-ctx",
+        course_id=course.id,
+        nrps_url="https://lms.b.example/memberships",
+    )
+    session.add(context)
+    session.flush()
     link = LtiResourceLink(
+        context_pk=context.id,
         org_id=b.id,
         platform_id=platform_id,
         resource_link_id="b-rl",
@@ -251,7 +264,7 @@ def _b_score_delivery(session, b, platform_id, user, course):
     )
     session.add(row)
     session.flush()
-    return row.id
+    return row.id, context.id
 
 
 def _snapshot(session, org_id):
