@@ -23,7 +23,7 @@ from hub.models import (
     User,
 )
 from hub.schemas import EnrollmentUpdate, GroupCreate, RuleCreate
-from hub.services.pagination import Page, paginate
+from hub.services.pagination import Page, page_of
 
 log = logging.getLogger(__name__)
 
@@ -108,12 +108,15 @@ def list_enrollments(
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page[Enrollment]:
-    stmt = select(Enrollment).where(Enrollment.org_id == org_id)
-    if course_id is not None:
-        stmt = stmt.where(Enrollment.course_id == course_id)
-    if user_id is not None:
-        stmt = stmt.where(Enrollment.user_id == user_id)
-    return paginate(session, stmt, id_column=Enrollment.id, cursor=cursor, limit=limit)
+    return page_of(
+        session,
+        Enrollment,
+        org_id=org_id,
+        cursor=cursor,
+        limit=limit,
+        course_id=course_id,
+        user_id=user_id,
+    )
 
 
 # -- groups ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hub.errors import ValidationError
@@ -60,3 +60,21 @@ def paginate(
     items = rows[:limit]
     next_cursor = encode_cursor(items[-1].id) if has_more and items else None
     return Page(items=items, next_cursor=next_cursor)
+
+
+def page_of(
+    session: Session,
+    model: Any,
+    *,
+    org_id: int,
+    cursor: str | None,
+    limit: int,
+    **equals: int | None,
+) -> Page[Any]:
+    """A page of ``model`` rows of one organization, filtered by the given columns
+    (``course_id=3``); a filter given as None is not applied."""
+    stmt = select(model).where(model.org_id == org_id)
+    for column, value in equals.items():
+        if value is not None:
+            stmt = stmt.where(getattr(model, column) == value)
+    return paginate(session, stmt, id_column=model.id, cursor=cursor, limit=limit)

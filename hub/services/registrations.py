@@ -20,7 +20,7 @@ from hub.models import LaunchToken, Registration, ScoAttempt, User
 from hub.schemas import UserCreate
 from hub.services import accounts
 from hub.services.courses import get_course
-from hub.services.pagination import Page, paginate
+from hub.services.pagination import Page, page_of
 
 
 def find_or_create_learner(
@@ -57,13 +57,14 @@ def list_registrations(
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page[Registration]:
-    stmt = select(Registration).where(Registration.org_id == org_id)
-    if course_id is not None:
-        stmt = stmt.where(Registration.course_id == course_id)
-    if user_id is not None:
-        stmt = stmt.where(Registration.user_id == user_id)
-    return paginate(
-        session, stmt, id_column=Registration.id, cursor=cursor, limit=limit
+    return page_of(
+        session,
+        Registration,
+        org_id=org_id,
+        cursor=cursor,
+        limit=limit,
+        course_id=course_id,
+        user_id=user_id,
     )
 
 
