@@ -79,6 +79,15 @@ def registration_report(
             for activity in activities(version)
             if activity.launchable
         ],
+        "events": [
+            {
+                "kind": e.kind,
+                "element": e.element,
+                "detail": e.detail,
+                "at": e.created_at.isoformat(),
+            }
+            for e in _events(session, registration, limit=100)
+        ],
     }
 
 
@@ -130,16 +139,25 @@ def viewable_registration(
     raise NotFoundError(f"no registration {registration_id}")
 
 
+def _events(
+    session: Session, registration: Registration, *, limit: int
+) -> list[RuntimeEvent]:
+    """The newest runtime events of a registration (deviations, refused values)."""
+    return list(
+        session.scalars(
+            select(RuntimeEvent)
+            .where(RuntimeEvent.registration_id == registration.id)
+            .order_by(RuntimeEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def registration_page(
     session: Session, *, registration: Registration
 ) -> dict[str, Any]:
     """The report plus who, which course, and the logged runtime events."""
-    events = session.scalars(
-        select(RuntimeEvent)
-        .where(RuntimeEvent.registration_id == registration.id)
-        .order_by(RuntimeEvent.id.desc())
-        .limit(200)
-    ).all()
+    events = _events(session, registration, limit=200)
     return {
         "report": registration_report(session, registration=registration),
         "user": session.get_one(User, registration.user_id),

@@ -259,6 +259,10 @@ class RegistrationReportOut(BaseModel):
     total_time: str
     attempts: int
     activities: list[dict[str, Any]]
+    events: list[dict[str, Any]] = Field(
+        description="The newest runtime log entries: tolerated deviations and refused "
+        "values"
+    )
 
 
 class LaunchLinkIn(BaseModel):

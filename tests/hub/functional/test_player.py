@@ -361,6 +361,7 @@ def test_api_registration_launch_link_and_results(api, key, session, course12, a
     assert first["attempts"][0]["success"] == "passed"
     assert first["attempts"][0]["interactions"][0]["id"] == "q1"
     assert report["attempts"] == 1 and report["total_time"].startswith("PT")
+    assert report["events"] == []  # nothing refused, nothing tolerated
     grades = api.get(f"/api/v1/courses/{course12.id}/grades", headers=key).json["data"]
     assert grades[0]["email"] == "new@example.com" and grades[0]["grade"] == 90.0
     csv_text = api.get(
