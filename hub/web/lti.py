@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -19,6 +20,7 @@ from flask import (
     current_app,
     g,
     has_request_context,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -27,13 +29,14 @@ from flask import (
 )
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from pydantic import BaseModel, ConfigDict
 
 from hub.errors import HubError
 from hub.extensions import csrf, db
 from hub.services import lti_deep_linking, lti_grades, lti_launch, lti_platforms
 from hub.services.lti_stores import SqlLaunchDataStore, SqlRegistrationStore
 from hub.services.lti_tool import LtiTool, build_tool, ensure_signing_key
-from hub.web import CONTENT_SECURITY_POLICY
+from hub.web import CONTENT_SECURITY_POLICY, api
 from hub.web.security import sign_in
 from lti import (
     DeepLinkingError,
@@ -287,6 +290,11 @@ def register():
 @bp.after_app_request
 def _embeddable(response: Response) -> Response:
     """A launched session lives in the platform's iframe: let its pages be framed."""
+    has_cookie = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    # Reading the session marks the response "Vary: Cookie"; skip it where no
+    # session can be involved, so static files stay cacheable.
+    if request.endpoint == "static" or not (has_cookie or request.blueprint == "lti"):
+        return response
     if not session.get(LTI_SESSION_KEY):
         return response
     policy = response.headers.get("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -322,3 +330,58 @@ class EmbeddedSessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_partitioned(self, app: Flask) -> bool:
         return _embedded_session() or super().get_cookie_partitioned(app)
+
+
+# -- REST API: /api/v1/lti/platforms (operations on the API blueprint) ---------------
+
+
+class PlatformOut(BaseModel):
+    """A platform registration as the API returns it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    issuer: str
+    client_id: str
+    auth_login_url: str
+    auth_token_url: str
+    jwks_url: str
+    auth_audience: str | None
+    deployment_ids: list[str]
+    created_via: str
+    allow_account_linking: bool
+    is_active: bool
+    created_at: datetime
+
+
+@api.operation(
+    "/lti/platforms",
+    "GET",
+    summary="List the organization's LTI 1.3 platforms",
+    tag="lti",
+    response=PlatformOut,
+    many=True,
+)
+def api_list_platforms():
+    found = lti_platforms.list_platforms(db.session, org_id=api.actor().org_id)
+    data = [PlatformOut.model_validate(p).model_dump(mode="json") for p in found]
+    return jsonify({"data": data, "next_cursor": None})
+
+
+@api.operation(
+    "/lti/platforms",
+    "POST",
+    summary="Register an LTI 1.3 platform by hand (or update its registration)",
+    tag="lti",
+    body=lti_platforms.PlatformIn,
+    response=PlatformOut,
+    status=201,
+)
+def api_create_platform():
+    platform = lti_platforms.create_platform(
+        db.session,
+        org_id=api.actor().org_id,
+        data=api.body(lti_platforms.PlatformIn),
+    )
+    return api.one(platform, PlatformOut, 201)

@@ -178,3 +178,23 @@ def test_lti_cli_adds_a_platform_and_rotates_keys(hub_env):
     assert bad.returncode != 0 and "jwks_url" in bad.stderr
     steps = [run(hub_env, "lti", "rotate-keys").stdout.strip() for _ in range(3)]
     assert steps == ["created_first_key", "published_pending", "waiting"]
+
+
+def test_lti_api_registers_and_lists_platforms(api, session, org):
+    from tests.factories import make_api_key
+
+    _, secret = make_api_key(session, org)
+    session.commit()
+    headers = {"Authorization": f"Bearer {secret}"}
+    payload = {**FORM, "deployment_ids": ["1:abc"]}
+    created = api.post("/api/v1/lti/platforms", headers=headers, json=payload)
+    assert created.status_code == 201, created.json
+    assert created.json["client_id"] == "10000000000001"
+    assert created.json["created_via"] == "manual"
+    listed = api.get("/api/v1/lti/platforms", headers=headers).json["data"]
+    assert [p["name"] for p in listed] == ["University Canvas"]
+    bad = api.post(
+        "/api/v1/lti/platforms", headers=headers, json={**payload, "jwks_url": "x"}
+    )
+    assert bad.status_code == 422
+    assert api.get("/api/v1/lti/platforms").status_code == 401

@@ -77,6 +77,7 @@ NO_OBJECT_ROUTES = {
     "/lti/register",
     "/admin/lti/platforms",
     "/admin/lti/scores",
+    "/api/v1/lti/platforms",
 }
 
 
@@ -413,11 +414,12 @@ def test_listings_never_show_another_orgs_objects(web, api, session, tenants):
         "/api/v1/groups",
         "/api/v1/enrollment-rules",
         "/api/v1/users?q=victim",
+        "/api/v1/lti/platforms",
         "/api/v1/courses?archived=1",
     ):
         body = api.get(url, headers=key).get_data(as_text=True)
         assert "victim@b.example" not in body and "B-SECRET" not in body, url
-        assert "B cohort" not in body, url
+        assert "B cohort" not in body and "B LMS" not in body, url
     assert web.login("admin@a.example", PASSWORD, "org-a").status_code == 302
     for url in (
         "/dashboard",
