@@ -401,3 +401,36 @@ def lti_rotate_keys() -> None:
         except HubError as exc:
             raise _fail(exc) from exc
     click.echo(step.value)
+
+
+@lti.command("deliver-scores")
+def lti_deliver_scores() -> None:
+    """Send every pending grade again (run from cron in embedded mode)."""
+    from hub.tasks.lti import sweep_lti_scores  # noqa: PLC0415
+
+    app = _app()
+    with app.app_context():
+        click.echo(f"{sweep_lti_scores()} pending score(s) sent")
+
+
+@lti.command("sync-rosters")
+def lti_sync_rosters() -> None:
+    """Sync the roster (NRPS) of every context that has a course (schedule it)."""
+    from hub.services import lti_roster  # noqa: PLC0415
+
+    app = _app()
+    with app.app_context():
+        targets = lti_roster.syncable_contexts(db.session)
+        for org_id, context_pk in targets:
+            with db.transaction() as session:
+                result = lti_roster.sync_roster(
+                    session,
+                    tool=app.extensions["hub.lti"],
+                    org_id=org_id,
+                    context_pk=context_pk,
+                )
+            state = f"error: {result.error}" if result.error else "ok"
+            click.echo(
+                f"context {context_pk}: {result.enrolled} present, "
+                f"{result.deactivated} deactivated, {state}"
+            )

@@ -319,3 +319,27 @@ def resend(session: Session, *, org_id: int, delivery_id: int) -> LtiScoreOutbox
         session.flush()
         after_commit(session, lambda: _enqueue([row.id]))
     return row
+
+
+def resync_context(session: Session, *, org_id: int, context_pk: int) -> int:
+    """Queue every current grade of a context's learners again; returns the count."""
+    context = session.scalar(
+        select(LtiContext).where(
+            LtiContext.id == context_pk, LtiContext.org_id == org_id
+        )
+    )
+    if context is None:
+        raise NotFoundError(f"no LTI context {context_pk}")
+    registrations = session.scalars(
+        select(Registration)
+        .join(LtiMembership, LtiMembership.user_id == Registration.user_id)
+        .where(
+            LtiMembership.context_pk == context.id,
+            LtiMembership.status == MembershipStatus.ACTIVE,
+            Registration.org_id == org_id,
+            Registration.course_id == context.course_id,
+        )
+    ).all()
+    queued = sum(len(queue_score(session, registration=r)) for r in registrations)
+    session.flush()
+    return queued

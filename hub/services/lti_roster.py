@@ -194,3 +194,14 @@ def _enqueue(org_id: int, context_pk: int) -> None:
     from hub.tasks.lti import sync_lti_roster  # noqa: PLC0415 - tasks import services
 
     sync_lti_roster.delay(org_id, context_pk)
+
+
+def syncable_contexts(session: Session) -> list[tuple[int, int]]:
+    """(org_id, context id) of every context with a course and a roster service, for
+    the scheduled sync (each is then synced in its own organization)."""
+    rows = session.execute(
+        select(LtiContext.org_id, LtiContext.id).where(
+            LtiContext.course_id.is_not(None), LtiContext.nrps_url.is_not(None)
+        )
+    )
+    return [(org_id, context_pk) for org_id, context_pk in rows]

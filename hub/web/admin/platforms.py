@@ -99,3 +99,14 @@ def context_sync(context_id: int):
     )
     flash(f"Roster sync of '{context.title or context.context_id}' queued.", "info")
     return redirect(url_for("admin.platforms"))
+
+
+@bp.post("/lti/contexts/<int:context_id>/resend-grades")
+@admin_required
+def context_resend_grades(context_id: int):
+    """Push every current grade of the context to the platform again."""
+    count = lti_grades.resync_context(
+        db.session, org_id=current_actor().org_id, context_pk=context_id
+    )
+    flash(f"{count} grade(s) queued for the platform.", "info")
+    return redirect(url_for("admin.platforms"))

@@ -178,6 +178,10 @@ def test_lti_cli_adds_a_platform_and_rotates_keys(hub_env):
     assert bad.returncode != 0 and "jwks_url" in bad.stderr
     steps = [run(hub_env, "lti", "rotate-keys").stdout.strip() for _ in range(3)]
     assert steps == ["created_first_key", "published_pending", "waiting"]
+    sent = run(hub_env, "lti", "deliver-scores")
+    assert sent.returncode == 0 and "0 pending score(s) sent" in sent.stdout
+    synced = run(hub_env, "lti", "sync-rosters")
+    assert synced.returncode == 0, synced.stderr
 
 
 def test_lti_api_registers_and_lists_platforms(api, session, org):

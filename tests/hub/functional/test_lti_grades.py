@@ -143,3 +143,17 @@ def test_lti_score_fields_map_progress():
         "activity_progress": "InProgress",
         "grading_progress": "Pending",
     }
+
+
+def test_lti_resend_grades_of_a_context_pushes_them_again(
+    admin_browser, session, sim, launched
+):
+    from hub.models import LtiContext
+
+    _score(session, launched, 0.6)
+    posts = sim.state.score_posts
+    context = session.scalar(select(LtiContext))
+    response = admin_browser.post(f"/admin/lti/contexts/{context.id}/resend-grades")
+    assert response.status_code == 302
+    assert sim.state.score_posts == posts + 1
+    assert _platform_scores(sim)["user-1"]["scoreGiven"] == 60

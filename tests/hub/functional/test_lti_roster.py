@@ -124,3 +124,11 @@ def test_lti_sync_button_queues_the_sync(admin_browser, session, sim, launched):
     assert response.status_code == 302
     # Embedded mode: the task ran after the request's commit.
     assert len(_enrollments(session)) == 3
+
+
+def test_lti_syncable_contexts_need_a_course_and_a_roster(session, launched, org):
+    context = session.scalar(select(LtiContext))
+    assert lti_roster.syncable_contexts(session) == [(org.id, context.id)]
+    context.nrps_url = None
+    session.flush()
+    assert lti_roster.syncable_contexts(session) == []
