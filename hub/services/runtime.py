@@ -13,7 +13,7 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 import scorm_runtime as rt
@@ -465,13 +465,27 @@ def commit(
     terminate: bool,
 ) -> CommitOutcome:
     """Validate and store one batch of the adapter's changes, then roll up."""
-    attempt = session.scalar(
-        select(ScoAttempt).where(
+    # Every commit is a request of its own, many a minute per learner: one query reads
+    # the attempt and all that the commit and the rollup need besides.
+    found = session.execute(
+        select(ScoAttempt, Course.runtime_settings, PackageVersion.sha256, Enrollment)
+        .join(Registration, Registration.id == ScoAttempt.registration_id)
+        .join(Course, Course.id == Registration.course_id)
+        .join(PackageVersion, PackageVersion.id == Registration.package_version_id)
+        .outerjoin(
+            Enrollment,
+            and_(
+                Enrollment.user_id == Registration.user_id,
+                Enrollment.course_id == Registration.course_id,
+            ),
+        )
+        .where(
             ScoAttempt.id == attempt_id, ScoAttempt.registration_id == registration.id
         )
-    )
-    if attempt is None:
+    ).one_or_none()
+    if found is None:
         raise NotFoundError(f"no attempt {attempt_id}")
+    attempt, runtime_settings, sha256, enrollment = found
     if tab in (attempt.closed_tabs or []):
         # A batch of a session that ended before the latest launch: applying it now
         # could overwrite newer values or terminate the running session. Keep a
@@ -487,8 +501,7 @@ def commit(
             )
         )
         return CommitOutcome(True, [], registration)
-    course = session.get_one(Course, registration.course_id)
-    settings = rt.CompatibilitySettings.from_dict(course.runtime_settings or {})
+    settings = rt.CompatibilitySettings.from_dict(runtime_settings or {})
     result = rt.apply_commit(
         rt.AttemptState.from_dict(attempt.state),
         changes,
@@ -501,7 +514,8 @@ def commit(
     if result.duplicate:
         return CommitOutcome(True, [], registration)
     attempt.state = result.state.to_dict()
-    _store_result(attempt, rt.activity_result(result.state))
+    outcome = rt.activity_result(result.state)
+    _store_result(attempt, outcome)
     _log(session, registration, attempt, result.deviations)
     errors = [e.to_dict() for e in result.errors]
     for error in result.errors:
@@ -517,7 +531,12 @@ def commit(
                 detail=f"error {error.code}: {error.diagnostic}"[:2000],
             )
         )
-    rollup_registration(session, registration=registration)
+    scos = _sco_ids(session, version_id=registration.package_version_id, sha256=sha256)
+    rollup_registration(
+        session,
+        registration=registration,
+        committed=Committed(attempt, outcome, scos, enrollment),
+    )
     return CommitOutcome(False, errors, registration)
 
 
@@ -527,44 +546,111 @@ def _store_result(attempt: ScoAttempt, result: rt.ActivityResult) -> None:
     attempt.total_cs, attempt.credit = result.total_cs, result.credit
 
 
-def rollup_registration(session: Session, *, registration: Registration) -> None:
+@dataclass(frozen=True)
+class Committed:
+    """What :func:`commit` already holds, so that the rollup reads none of it again."""
+
+    attempt: ScoAttempt
+    result: rt.ActivityResult  # of the attempt's new state
+    scos: tuple[str, ...]
+    enrollment: Enrollment | None
+
+
+_NOT_ATTEMPTED = rt.ActivityResult(
+    vocab.STATUS_NOT_ATTEMPTED, vocab.STATUS_UNKNOWN, None, None, 0
+)
+
+
+def rollup_registration(
+    session: Session, *, registration: Registration, committed: Committed | None = None
+) -> None:
     """Roll the SCOs' latest attempts up to the registration and its enrollment."""
-    version = session.get_one(PackageVersion, registration.package_version_id)
-    scos = [
-        a.identifier
-        for a in activities(version)
-        if a.launchable and a.scorm_type != "asset"
-    ]
-    latest = _latest_attempts(session, registration)
-    results = [
-        rt.activity_result(rt.AttemptState.from_dict(latest[sco].state))
-        if sco in latest
-        else rt.ActivityResult(
-            vocab.STATUS_NOT_ATTEMPTED, vocab.STATUS_UNKNOWN, None, None, 0
+    if committed is None:
+        scos = _sco_ids(session, version_id=registration.package_version_id)
+        enrollment = session.scalar(
+            select(Enrollment).where(
+                Enrollment.user_id == registration.user_id,
+                Enrollment.course_id == registration.course_id,
+            )
         )
-        for sco in scos
-    ]
+    else:
+        scos, enrollment = committed.scos, committed.enrollment
+    latest = _latest_results(session, registration, committed)
+    results = [latest.get(sco, _NOT_ATTEMPTED) for sco in scos]
     total = rt.rollup(results)
     registration.completion, registration.success = total.completion, total.success
     registration.score_scaled, registration.score_raw = total.scaled, total.raw
     registration.total_cs = total.total_cs
     done = sum(r.completion == vocab.STATUS_COMPLETED for r in results)
-    _update_enrollment(session, registration, total, done, len(results))
+    _update_enrollment(enrollment, total, done, len(results))
+
+
+# (version id, checksum) -> the SCOs that roll up. A package version never changes once
+# imported; the checksum keeps a reused id (SQLite, a recreated database) from hitting.
+_SCO_CACHE: dict[tuple[int, str], tuple[str, ...]] = {}
+_SCO_CACHE_SIZE = 1024
+
+
+def _sco_ids(
+    session: Session, *, version_id: int, sha256: str | None = None
+) -> tuple[str, ...]:
+    """The package version's SCOs, without reading and walking its manifest each time."""
+    if sha256 is None:
+        sha256 = session.scalar(
+            select(PackageVersion.sha256).where(PackageVersion.id == version_id)
+        )
+    key = (version_id, sha256 or "")
+    scos = _SCO_CACHE.get(key)
+    if scos is None:
+        version = session.get_one(PackageVersion, version_id)
+        scos = tuple(
+            a.identifier
+            for a in activities(version)
+            if a.launchable and a.scorm_type != "asset"
+        )
+        if len(_SCO_CACHE) >= _SCO_CACHE_SIZE:
+            _SCO_CACHE.clear()
+        _SCO_CACHE[key] = scos
+    return scos
+
+
+def _latest_results(
+    session: Session, registration: Registration, committed: Committed | None
+) -> dict[str, rt.ActivityResult]:
+    """Activity id -> the result of its latest attempt (the highest number).
+
+    Only the latest attempts are read, and not the one just committed, whose result
+    is at hand, unless a newer attempt of its activity exists.
+    """
+    newest = (
+        select(ScoAttempt.activity_id, func.max(ScoAttempt.number).label("number"))
+        .where(ScoAttempt.registration_id == registration.id)
+        .group_by(ScoAttempt.activity_id)
+        .subquery()
+    )
+    query = (
+        select(ScoAttempt.activity_id, ScoAttempt.state)
+        .join(
+            newest,
+            and_(
+                ScoAttempt.activity_id == newest.c.activity_id,
+                ScoAttempt.number == newest.c.number,
+            ),
+        )
+        .where(ScoAttempt.registration_id == registration.id)
+    )
+    results: dict[str, rt.ActivityResult] = {}
+    if committed is not None:
+        query = query.where(ScoAttempt.id != committed.attempt.id)
+        results[committed.attempt.activity_id] = committed.result
+    for activity_id, state in session.execute(query):
+        results[activity_id] = rt.activity_result(rt.AttemptState.from_dict(state))
+    return results
 
 
 def _update_enrollment(
-    session: Session,
-    registration: Registration,
-    total: rt.ActivityResult,
-    done: int,
-    count: int,
+    enrollment: Enrollment | None, total: rt.ActivityResult, done: int, count: int
 ) -> None:
-    enrollment = session.scalar(
-        select(Enrollment).where(
-            Enrollment.user_id == registration.user_id,
-            Enrollment.course_id == registration.course_id,
-        )
-    )
     if enrollment is None or enrollment.role is not CourseRole.LEARNER:
         return
     if total.success == vocab.STATUS_PASSED:
