@@ -21,9 +21,10 @@ from hub.models import (
     MembershipStatus,
     OrgRole,
     Platform,
+    Registration,
     User,
 )
-from hub.services import enrollments, runtime
+from hub.services import enrollments, registrations, runtime
 from hub.services.accounts import find_user_by_email
 from hub.services.authz import Actor
 from hub.services.courses import get_course
@@ -298,3 +299,15 @@ def provision_deep_linking(session: Session, *, context: LaunchContext) -> User:
         email=context.email,
         names=_names(context),
     )
+
+
+#: Lifetime of the one-time "open in a new window" link of an iframe launch.
+NEW_WINDOW_SECONDS = 300
+
+
+def new_window_link(session: Session, *, registration_id: int) -> str:
+    """A one-time ``/launch/<token>`` link that signs the learner in first-party."""
+    registration = session.get_one(Registration, registration_id)
+    return registrations.create_launch_link(
+        session, registration=registration, seconds=NEW_WINDOW_SECONDS
+    ).token

@@ -187,10 +187,26 @@ def _enter(context: LaunchContext) -> Response:
                     if outcome.registration_id is not None
                     else url_for("dashboard.roster", course_id=outcome.course_id)
                 )
+            new_window = None
+            in_frame = request.headers.get("Sec-Fetch-Dest") == "iframe"
+            if not context.is_deep_linking and outcome.registration_id and in_frame:
+                new_window = lti_launch.new_window_link(
+                    db.session, registration_id=outcome.registration_id
+                )
     except HubError as error:
         return _hub_error_page(error)
     sign_in(user)
     session[LTI_SESSION_KEY] = True
+    if new_window is not None:
+        # In the platform's iframe the session cookie may be blocked (Safari, or
+        # third-party cookies off): the page checks, and offers a new window whose
+        # one-time link signs the learner in first-party.
+        page = render_template(
+            "lti/enter.html",
+            player_url=target,
+            new_window_url=url_for("player.launch_link", token=new_window),
+        )
+        return _lti_page(html_response(page))
     response = redirect(target, code=303)
     response.headers["Cache-Control"] = "no-store"
     return response

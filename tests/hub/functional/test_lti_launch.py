@@ -278,3 +278,25 @@ def test_lti_jwks_publishes_the_tool_key(web):
     keys = response.json["keys"]
     assert response.status_code == 200 and len(keys) == 1
     assert keys[0]["kid"] and keys[0]["alg"] == "RS256" and "d" not in keys[0]
+
+
+def test_lti_launch_in_an_iframe_offers_a_new_window(
+    app, web, session, sim, tool, platform, course
+):
+    auth_url = login(web, sim, tool)
+    form = sim.authorize(auth_url, **custom(course))
+    response = web.client.post(
+        "/lti/launch", data=form, base_url=HTTPS, headers={"Sec-Fetch-Dest": "iframe"}
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    registration = session.scalar(select(Registration))
+    assert f'"/play/{registration.id}"' in page  # the frame continues when it can
+    token = re.search(r'href="/launch/([^"]+)" target="_blank"', page).group(1)
+    assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
+    # The new window is first-party: its one-time link signs the learner in.
+    window = app.test_client()
+    opened = window.get(f"/launch/{token}", base_url=HTTPS)
+    assert opened.headers["Location"] == f"/play/{registration.id}"
+    assert window.get(opened.headers["Location"], base_url=HTTPS).status_code == 200
+    assert window.get(f"/launch/{token}", base_url=HTTPS).status_code == 404
