@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 import scorm_runtime as rt
 from hub.db import utcnow
@@ -467,8 +467,20 @@ def commit(
     """Validate and store one batch of the adapter's changes, then roll up."""
     # Every commit is a request of its own, many a minute per learner: one query reads
     # the attempt and all that the commit and the rollup need besides.
+    other = aliased(ScoAttempt)
+    others = (
+        select(other.id)
+        .where(other.registration_id == registration.id, other.id != attempt_id)
+        .exists()
+    )
     found = session.execute(
-        select(ScoAttempt, Course.runtime_settings, PackageVersion.sha256, Enrollment)
+        select(
+            ScoAttempt,
+            Course.runtime_settings,
+            PackageVersion.sha256,
+            Enrollment,
+            others,
+        )
         .join(Registration, Registration.id == ScoAttempt.registration_id)
         .join(Course, Course.id == Registration.course_id)
         .join(PackageVersion, PackageVersion.id == Registration.package_version_id)
@@ -485,7 +497,7 @@ def commit(
     ).one_or_none()
     if found is None:
         raise NotFoundError(f"no attempt {attempt_id}")
-    attempt, runtime_settings, sha256, enrollment = found
+    attempt, runtime_settings, sha256, enrollment, has_others = found
     if tab in (attempt.closed_tabs or []):
         # A batch of a session that ended before the latest launch: applying it now
         # could overwrite newer values or terminate the running session. Keep a
@@ -513,7 +525,7 @@ def commit(
     )
     if result.duplicate:
         return CommitOutcome(True, [], registration)
-    attempt.state = result.state.to_dict()
+    attempt.state = _state_dict(result.state)
     outcome = rt.activity_result(result.state)
     _store_result(attempt, outcome)
     _log(session, registration, attempt, result.deviations)
@@ -535,9 +547,15 @@ def commit(
     rollup_registration(
         session,
         registration=registration,
-        committed=Committed(attempt, outcome, scos, enrollment),
+        committed=Committed(attempt, outcome, scos, enrollment, has_others),
     )
     return CommitOutcome(False, errors, registration)
+
+
+def _state_dict(state: rt.AttemptState) -> dict[str, Any]:
+    """``state.to_dict()`` without its deep copy (``dataclasses.asdict`` copies every
+    value): the state ``apply_commit`` returned belongs to this commit alone."""
+    return {f.name: getattr(state, f.name) for f in fields(state)}
 
 
 def _store_result(attempt: ScoAttempt, result: rt.ActivityResult) -> None:
@@ -554,6 +572,7 @@ class Committed:
     result: rt.ActivityResult  # of the attempt's new state
     scos: tuple[str, ...]
     enrollment: Enrollment | None
+    others: bool  # the registration has attempts besides this one
 
 
 _NOT_ATTEMPTED = rt.ActivityResult(
@@ -620,7 +639,8 @@ def _latest_results(
     """Activity id -> the result of its latest attempt (the highest number).
 
     Only the latest attempts are read, and not the one just committed, whose result
-    is at hand, unless a newer attempt of its activity exists.
+    is at hand (unless a newer attempt of its activity exists); nothing at all when
+    the registration has no other attempt.
     """
     newest = (
         select(ScoAttempt.activity_id, func.max(ScoAttempt.number).label("number"))
@@ -641,8 +661,10 @@ def _latest_results(
     )
     results: dict[str, rt.ActivityResult] = {}
     if committed is not None:
-        query = query.where(ScoAttempt.id != committed.attempt.id)
         results[committed.attempt.activity_id] = committed.result
+        if not committed.others:
+            return results
+        query = query.where(ScoAttempt.id != committed.attempt.id)
     for activity_id, state in session.execute(query):
         results[activity_id] = rt.activity_result(rt.AttemptState.from_dict(state))
     return results
