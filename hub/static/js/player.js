@@ -97,6 +97,22 @@
     }
   });
 
+  // A bounded log of the content's API calls and their error codes, for support and
+  // for tests (window.hubPlayer.calls); the API object the SCO sees is the same.
+  var calls = [];
+  Object.keys(adapter.api).forEach(function (name) {
+    var call = adapter.api[name];
+    adapter.api[name] = function () {
+      var result = call.apply(null, arguments);
+      if (!/^(LMS)?Get(LastError|ErrorString|Diagnostic)$/.test(name) && calls.length < 500) {
+        calls.push({ method: name, args: Array.prototype.slice.call(arguments),
+          result: result, error: adapter.lastError });
+      }
+      return result;
+    };
+  });
+  window.hubPlayer = { adapter: adapter, calls: calls };
+
   // Leaving through the player's own links: unload the SCO first, so that it can
   // Terminate; then go, whether or not it did (a missing Terminate is handled by the
   // course's settings on the server).
