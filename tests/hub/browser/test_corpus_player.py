@@ -149,8 +149,8 @@ def test_corpus_package_runs_its_first_sco_in_the_player(corpus_hub, browser, pa
     ) if _calls_api(path) else page.wait_for_timeout(1_000)
     calls = page.evaluate("() => window.hubPlayer.calls")
     # 403 "Data Model Element Value Not Initialized" is the answer the SCORM 2004 RTE
-    # book requires for
-    # GetValue of an element nobody has set yet (a first cmi.location): not a failure.
+    # book requires for GetValue of an element nobody has set yet (a first
+    # cmi.location): not a failure.
     failed = [
         c
         for c in calls
