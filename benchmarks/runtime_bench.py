@@ -415,41 +415,63 @@ def check_commit(status: int, payload: bytes, seq: int) -> None:
 
 
 class RawStore:
-    """The baseline: the same batch upserted into one plain table, one row a learner."""
+    """The baseline: the same batch upserted into one plain table, one row a learner.
+
+    Like gunicorn's threads, ``connections`` threads (one connection each) serve the
+    learners' writes first come, first served; a learner waits for its own.
+    """
 
     def __init__(self, url: str, connections: int) -> None:
-        self.url = url
-        self.pool: queue.Queue[psycopg.Connection] = queue.Queue()
+        self.jobs: queue.Queue[list | None] = queue.Queue()
         with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
             conn.execute(
                 "CREATE TABLE raw_commits (learner integer PRIMARY KEY, seq integer "
                 "NOT NULL, body json NOT NULL, updated_at timestamptz NOT NULL)"
             )
-        for _ in range(connections):
-            self.pool.put(psycopg.connect(url, autocommit=True, connect_timeout=10))
+        self.conns = [
+            psycopg.connect(url, autocommit=True, connect_timeout=10)
+            for _ in range(connections)
+        ]
+        self.threads = [
+            threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            for conn in self.conns
+        ]
+        for thread in self.threads:
+            thread.start()
 
-    def close(self) -> None:
-        while not self.pool.empty():
-            self.pool.get_nowait().close()
+    def _serve(self, conn: psycopg.Connection) -> None:
+        while (job := self.jobs.get()) is not None:
+            learner, seq, body, done = job[:4]
+            try:
+                conn.execute(
+                    "INSERT INTO raw_commits (learner, seq, body, updated_at) "
+                    "VALUES (%s, %s, %s, now()) ON CONFLICT (learner) DO UPDATE SET "
+                    "seq = excluded.seq, body = excluded.body, updated_at = now()",
+                    (learner, seq, body.decode()),
+                )
+            except psycopg.Error as exc:  # handed to the learner that waits for it
+                job.append(exc)
+            done.set()
 
     def upsert(self, learner: int, seq: int, body: bytes) -> None:
-        conn = self.pool.get(timeout=TIMEOUT)
-        try:
-            conn.execute(
-                "INSERT INTO raw_commits (learner, seq, body, updated_at) "
-                "VALUES (%s, %s, %s, now()) ON CONFLICT (learner) DO UPDATE SET "
-                "seq = excluded.seq, body = excluded.body, updated_at = now()",
-                (learner, seq, body.decode()),
-            )
-        finally:
-            self.pool.put(conn)
+        job = [learner, seq, body, threading.Event()]
+        self.jobs.put(job)
+        if not job[3].wait(TIMEOUT):
+            raise BenchError(f"raw upsert {seq} of learner {learner} timed out")
+        if len(job) > 4:
+            raise job[4]
+
+    def close(self) -> None:
+        for _ in self.threads:
+            self.jobs.put(None)
+        for thread in self.threads:
+            thread.join(TIMEOUT)
+        for conn in self.conns:
+            conn.close()
 
     def stored_seqs(self) -> dict[int, int]:
-        conn = self.pool.get(timeout=TIMEOUT)
-        try:
-            return dict(conn.execute("SELECT learner, seq FROM raw_commits").fetchall())
-        finally:
-            self.pool.put(conn)
+        cursor = self.conns[0].execute("SELECT learner, seq FROM raw_commits")
+        return dict(cursor.fetchall())
 
 
 def raw_worker(store: RawStore, learner: Learner, pool: list[str], max_commits: int):
@@ -498,6 +520,7 @@ def report(phases: list[Phase], args: argparse.Namespace) -> bool:
             f"{phase.rate:8.1f} {phase.percentile_ms(50):8.1f} "
             f"{phase.percentile_ms(99):8.1f} {phase.percentile_ms(100):8.1f}"
         )
+    print(f"load average after: {_load()}")
     saturated, raw, paced = phases
     ratio = saturated.rate / raw.rate if raw.rate else 0.0
     print(f"\nhub commits/s / raw upserts/s = {ratio:.2f}")
@@ -518,9 +541,14 @@ def report(phases: list[Phase], args: argparse.Namespace) -> bool:
     return all(ok for _, ok in verdicts)
 
 
+def _load() -> str:
+    return " ".join(f"{n:.1f}" for n in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
+
+
 def run(work: Path, args: argparse.Namespace) -> int:
     hub = Hub(work, args)
     print(f"database {hub.dbname}; gunicorn on {hub.base}", flush=True)
+    print(f"load average before: {_load()} (other work on the machine skews the run)")
     try:
         hub.create_database()
         hub.start()
@@ -556,6 +584,13 @@ def measure(
     hub: Hub, learners: list[Learner], payloads: list[str], args: argparse.Namespace
 ) -> list[Phase]:
     n = len(learners)
+    # Not measured: the first requests of each worker thread fill the caches
+    # (SQLAlchemy's compiled statements, psycopg's prepared ones).
+    drive(
+        Phase("warm-up", n),
+        [hub_worker(hub, lr, payloads, max_commits=3, pace=0) for lr in learners],
+        TIMEOUT,
+    )
     print(f"hub, back to back: {n} learners for {args.seconds:g} s ...", flush=True)
     saturated = drive(
         Phase("hub commits, back to back", n),
