@@ -73,7 +73,7 @@ REGISTRATION_MAX_AGE = 7 * 24 * 3600
 #: auto-submitting forms, forms posting to the platform, any framing ancestor.
 LTI_PAGE_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "form-action *; frame-ancestors *; base-uri 'none'"
+    "connect-src 'self'; form-action *; frame-ancestors *; base-uri 'none'"
 )
 
 
@@ -204,12 +204,21 @@ def _enter(context: LaunchContext) -> Response:
         page = render_template(
             "lti/enter.html",
             player_url=target,
+            session_url=url_for("lti.session_check"),
             new_window_url=url_for("player.launch_link", token=new_window),
         )
         return _lti_page(html_response(page))
     response = redirect(target, code=303)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/session")
+def session_check():
+    """Whether this browser context sends the hub's session cookie (the launch page
+    asks from inside the platform's frame before it opens the player there)."""
+    signed_in = g.get("user") is not None
+    return jsonify({"signed_in": signed_in}), 200 if signed_in else 401
 
 
 @bp.get("/deep-link/<launch_id>")

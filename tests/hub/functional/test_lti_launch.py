@@ -294,6 +294,10 @@ def test_lti_launch_in_an_iframe_offers_a_new_window(
     assert f'"/play/{registration.id}"' in page  # the frame continues when it can
     token = re.search(r'href="/launch/([^"]+)" target="_blank"', page).group(1)
     assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
+    assert '"/lti/session"' in page
+    # The page's question: does this browser context send the session cookie?
+    assert web.client.get("/lti/session", base_url=HTTPS).status_code == 200
+    assert app.test_client().get("/lti/session").status_code == 401
     # The new window is first-party: its one-time link signs the learner in.
     window = app.test_client()
     opened = window.get(f"/launch/{token}", base_url=HTTPS)

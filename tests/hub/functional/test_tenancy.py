@@ -75,6 +75,7 @@ NO_OBJECT_ROUTES = {
     "/lti/launch/check",
     "/lti/deep-link",
     "/lti/register",
+    "/lti/session",
     "/admin/lti/platforms",
     "/admin/lti/scores",
     "/api/v1/lti/platforms",
