@@ -107,23 +107,23 @@ def _prepare(app, platform_url):
 
 
 @pytest.fixture
-def servers(tmp_path):
+def servers(app, tmp_path):
     from http.server import ThreadingHTTPServer
 
     platform = ThreadingHTTPServer(("127.0.0.1", 0), _HubPlatform)
     platform_url = f"http://localhost:{platform.server_port}"
     tool_server = make_server("127.0.0.1", 0, lambda e, s: [], threaded=True)
     tool_url = f"http://127.0.0.1:{tool_server.server_port}"
-    app = create_app(
+    hub_app = create_app(
         make_settings(
             tmp_path,
             database_url=f"sqlite:///{tmp_path / 'hub.db'}",
             base_url=tool_url,
         )
     )
-    Base.metadata.create_all(app.extensions["hub.db"].engine)
-    course_id = _prepare(app, platform_url)
-    tool_server.app = app
+    Base.metadata.create_all(hub_app.extensions["hub.db"].engine)
+    course_id = _prepare(hub_app, platform_url)
+    tool_server.app = hub_app
     handler = type(
         "P",
         (_HubPlatform,),
@@ -136,13 +136,17 @@ def servers(tmp_path):
     ]
     for thread in threads:
         thread.start()
-    yield app, platform_url
+    yield hub_app, platform_url
     for server in (platform, tool_server):
         server.shutdown()
         server.server_close()
     for thread in threads:
         thread.join()
-    app.extensions["hub.db"].engine.dispose()
+    hub_app.extensions["hub.db"].engine.dispose()
+    # create_app made this hub's Celery app the process default: give it back to the
+    # session's app, so later tests' tasks do not run against this closed database.
+    app.extensions["celery"].set_default()
+    app.extensions["celery"].set_current()
 
 
 @pytest.fixture

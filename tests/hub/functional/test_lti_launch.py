@@ -73,6 +73,7 @@ def platform(session, org, sim):
 
 @pytest.fixture
 def course(app, session, org):
+    app.extensions["celery"].set_current()  # the import task runs on this app
     package_id = import_demo(app, session, org, SCORM12)
     course = make_course(
         session, org, code="BIO", title="Biology", package_id=package_id
