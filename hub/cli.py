@@ -414,7 +414,12 @@ def lti_deliver_scores() -> None:
 
 
 @lti.command("sync-rosters")
-def lti_sync_rosters() -> None:
+@click.option(
+    "--differences",
+    is_flag=True,
+    help="Fetch only the changes since the last sync where the platform offers it",
+)
+def lti_sync_rosters(differences: bool) -> None:
     """Sync the roster (NRPS) of every context that has a course (schedule it)."""
     from hub.services import lti_roster  # noqa: PLC0415
 
@@ -428,6 +433,7 @@ def lti_sync_rosters() -> None:
                     tool=app.extensions["hub.lti"],
                     org_id=org_id,
                     context_pk=context_pk,
+                    differences=differences,
                 )
             state = f"error: {result.error}" if result.error else "ok"
             click.echo(

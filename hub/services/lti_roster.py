@@ -143,9 +143,18 @@ def _deactivate(session: Session, context: LtiContext, user_id: int) -> None:
 
 
 def sync_roster(
-    session: Session, *, tool: LtiTool, org_id: int, context_pk: int
+    session: Session,
+    *,
+    tool: LtiTool,
+    org_id: int,
+    context_pk: int,
+    differences: bool = False,
 ) -> SyncResult:
     """Fetch the whole roster (every page) and apply it to the context's course.
+
+    With ``differences`` and a differences URL kept from the last sync (NRPS §2.4),
+    only the changes since then are fetched: members it lists as inactive or deleted
+    leave, and nobody else does.
 
     Raises:
         NotFoundError: No such context in the organization.
@@ -163,8 +172,12 @@ def sync_roster(
         token_cache=SqlAccessTokenCache(session, org_id=platform.org_id),
         session=tool.http,
     )
+    client = NrpsClient(connector)
     try:
-        roster = NrpsClient(connector).fetch_roster(context.nrps_url)
+        if differences and context.nrps_differences_url:
+            roster = client.fetch_differences(context.nrps_differences_url)
+        else:
+            roster = client.fetch_roster(context.nrps_url)
     except (ServiceError, KeyStoreError) as exc:
         # NRPS §2.3: a failed or empty page is no roster; nobody is unenrolled.
         context.last_sync_error = str(exc)[:2000]
@@ -177,7 +190,9 @@ def sync_roster(
     departed = [known[subject] for subject in changes.departed if subject in known]
     for user_id in departed:
         _deactivate(session, context, user_id)
-    context.nrps_differences_url = roster.differences_url
+    context.nrps_differences_url = roster.differences_url or (
+        context.nrps_differences_url if roster.is_delta else None
+    )
     context.last_synced_at, context.last_sync_error = utcnow(), ""
     session.flush()
     return SyncResult(enrolled=len(changes.present), deactivated=len(departed))

@@ -132,3 +132,24 @@ def test_lti_syncable_contexts_need_a_course_and_a_roster(session, launched, org
     context.nrps_url = None
     session.flush()
     assert lti_roster.syncable_contexts(session) == []
+
+
+def test_lti_differences_sync_only_departs_listed_members(
+    session, sim, tool, org, launched
+):
+    sim.state.members = list(MEMBERS)
+    _sync(session, tool, org)
+    # The differences answer lists one member as gone; the others are unchanged even
+    # though they are absent from it (NRPS §2.4).
+    sim.state.members = [{**MEMBERS[1], "status": "Inactive"}]
+    context = session.scalar(select(LtiContext))
+    result = lti_roster.sync_roster(
+        session, tool=tool, org_id=org.id, context_pk=context.id, differences=True
+    )
+    session.commit()
+    assert (result.enrolled, result.deactivated) == (0, 1)
+    assert _enrollments(session) == {
+        ("Ada", CourseRole.LEARNER, EnrollmentStatus.ACTIVE),
+        ("Grace", CourseRole.LEARNER, EnrollmentStatus.INACTIVE),
+        ("Alan", CourseRole.INSTRUCTOR, EnrollmentStatus.ACTIVE),
+    }
