@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict
 
 from hub.errors import HubError
 from hub.extensions import csrf, db
+from hub.models import User
 from hub.services import lti_deep_linking, lti_grades, lti_launch, lti_platforms
 from hub.services.lti_stores import SqlLaunchDataStore, SqlRegistrationStore
 from hub.services.lti_tool import LtiTool, build_tool, ensure_signing_key
@@ -176,23 +177,7 @@ def _enter(context: LaunchContext) -> Response:
     """Provision the launch, sign the user in, and send the browser on."""
     try:
         with db.session.begin_nested():
-            if context.is_deep_linking:
-                user = lti_launch.provision_deep_linking(db.session, context=context)
-                target = url_for("lti.pick", launch_id=context.launch_id)
-            else:
-                outcome = lti_launch.provision_launch(db.session, context=context)
-                user = outcome.user
-                target = (
-                    url_for("player.play", registration_id=outcome.registration_id)
-                    if outcome.registration_id is not None
-                    else url_for("dashboard.roster", course_id=outcome.course_id)
-                )
-            new_window = None
-            in_frame = request.headers.get("Sec-Fetch-Dest") == "iframe"
-            if not context.is_deep_linking and outcome.registration_id and in_frame:
-                new_window = lti_launch.new_window_link(
-                    db.session, registration_id=outcome.registration_id
-                )
+            user, target, new_window = _provision(context)
     except HubError as error:
         return _hub_error_page(error)
     sign_in(user)
@@ -211,6 +196,28 @@ def _enter(context: LaunchContext) -> Response:
     response = redirect(target, code=303)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _provision(context: LaunchContext) -> tuple[User, str, str | None]:
+    """The launch's user, where to go next, and a new-window token for the player
+    when the launch happens inside a frame."""
+    if context.is_deep_linking:
+        user = lti_launch.provision_deep_linking(db.session, context=context)
+        return user, url_for("lti.pick", launch_id=context.launch_id), None
+    outcome = lti_launch.provision_launch(db.session, context=context)
+    if outcome.registration_id is None:  # staff: the course's roster and grades
+        return (
+            outcome.user,
+            url_for("dashboard.roster", course_id=outcome.course_id),
+            None,
+        )
+    target = url_for("player.play", registration_id=outcome.registration_id)
+    if request.headers.get("Sec-Fetch-Dest") != "iframe":
+        return outcome.user, target, None
+    token = lti_launch.new_window_link(
+        db.session, registration_id=outcome.registration_id
+    )
+    return outcome.user, target, token
 
 
 @bp.get("/session")
