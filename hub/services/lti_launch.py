@@ -29,11 +29,15 @@ from hub.services.accounts import find_user_by_email
 from hub.services.authz import Actor
 from hub.services.courses import get_course
 from hub.services.lti_stores import SqlRegistrationStore
-from lti import HubRole, LaunchContext, map_roles
+from lti import HubRole, LaunchContext, LaunchValidator, LtiLaunchError, map_roles
 
 #: The custom parameter a deep-linked resource link carries (DL §3.4.2 ``custom``).
 COURSE_PARAM = "hub_course_id"
 PLACEHOLDER_DOMAIN = "lti.invalid"
+
+
+class LinkNotConnectedError(ConflictError):
+    """The resource link (and its context) names no hub course yet."""
 
 
 @dataclass(frozen=True)
@@ -211,9 +215,10 @@ def _course_for(
         ).id
     course_id = link.course_id or (context_row.course_id if context_row else None)
     if course_id is None:
-        raise ConflictError(
+        raise LinkNotConnectedError(
             "This link is not connected to a course of the hub yet. An instructor can "
-            "connect it by adding the tool through the platform's content picker."
+            "connect it by opening it once, or by adding the tool through the "
+            "platform's content picker."
         )
     if context_row is not None and context_row.course_id is None:
         context_row.course_id = course_id
@@ -311,3 +316,54 @@ def new_window_link(session: Session, *, registration_id: int) -> str:
     return registrations.create_launch_link(
         session, registration=registration, seconds=NEW_WINDOW_SECONDS
     ).token
+
+
+def is_staff(context: LaunchContext) -> bool:
+    """Whether the launch's roles make the user an instructor of the course."""
+    return (map_roles(context.roles) or HubRole.LEARNER) is not HubRole.LEARNER
+
+
+def load_unconnected_launch(
+    session: Session, *, validator: LaunchValidator, launch_id: str, user_id: int | None
+) -> LaunchContext:
+    """The staff resource-link launch ``launch_id`` waiting for a course.
+
+    The launch id is a capability (random, known only to the launching browser); a
+    browser signed in as another user of the platform is refused.
+
+    Raises:
+        NotFoundError: Unknown or expired, not a staff resource-link launch, or
+            another user's.
+    """
+    try:
+        context = validator.load_launch(launch_id)
+    except LtiLaunchError as exc:
+        raise NotFoundError("This launch has expired; open the link again.") from exc
+    if context.is_deep_linking or not is_staff(context):
+        raise NotFoundError("no such launch")
+    platform = launch_platform(session, context)
+    owner = session.scalar(
+        select(LtiIdentity.user_id).where(
+            LtiIdentity.platform_id == platform.id,
+            LtiIdentity.subject == context.subject,
+        )
+    )
+    if user_id is not None and owner is not None and owner != user_id:
+        raise NotFoundError("no such launch")
+    return context
+
+
+def connect_link(
+    session: Session, *, context: LaunchContext, course_id: int
+) -> LaunchOutcome:
+    """Bind the launch's resource link (and its context, if unbound) to a course of
+    the platform's organization, then provision the launch."""
+    platform = launch_platform(session, context)
+    course = get_course(session, org_id=platform.org_id, course_id=course_id)
+    context_row = _upsert_context(session, platform, context)
+    link = _upsert_link(session, platform, context, context_row)
+    link.course_id = course.id
+    if context_row is not None and context_row.course_id is None:
+        context_row.course_id = course.id
+    session.flush()
+    return provision_launch(session, context=context)

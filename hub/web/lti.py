@@ -178,6 +178,12 @@ def _enter(context: LaunchContext) -> Response:
     try:
         with db.session.begin_nested():
             user, target, new_window = _provision(context)
+    except lti_launch.LinkNotConnectedError as error:
+        if not lti_launch.is_staff(context):
+            return _hub_error_page(error)
+        # An instructor opening an unconnected link (a course navigation placement,
+        # say) picks the hub course it delivers.
+        return redirect(url_for("lti.connect", launch_id=context.launch_id), 303)
     except HubError as error:
         return _hub_error_page(error)
     sign_in(user)
@@ -218,6 +224,49 @@ def _provision(context: LaunchContext) -> tuple[User, str, str | None]:
         db.session, registration_id=outcome.registration_id
     )
     return outcome.user, target, token
+
+
+@bp.get("/connect/<launch_id>")
+def connect(launch_id: str):
+    """Pick the hub course an unconnected link delivers (staff launches only)."""
+    context = lti_launch.load_unconnected_launch(
+        db.session,
+        validator=_tool().validator(db.session),
+        launch_id=launch_id,
+        user_id=_user_id(),
+    )
+    page = render_template(
+        "lti/connect.html",
+        launch_id=launch_id,
+        context=context,
+        courses=lti_deep_linking.pickable_courses(db.session, context=context),
+    )
+    response = html_response(page)
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'self'", "frame-ancestors *"
+    )
+    return response
+
+
+@bp.post("/connect/<launch_id>")
+@csrf.exempt
+def connect_done(launch_id: str):
+    """Bind the link to the chosen course, then continue as the launch would."""
+    context = lti_launch.load_unconnected_launch(
+        db.session,
+        validator=_tool().validator(db.session),
+        launch_id=launch_id,
+        user_id=_user_id(),
+    )
+    course_id = request.form.get("course_id", "")
+    outcome = lti_launch.connect_link(
+        db.session,
+        context=context,
+        course_id=int(course_id) if course_id.isdigit() else 0,
+    )
+    sign_in(outcome.user)
+    session[LTI_SESSION_KEY] = True
+    return redirect(url_for("dashboard.roster", course_id=outcome.course_id), 303)
 
 
 @bp.get("/session")

@@ -305,3 +305,38 @@ def test_lti_launch_in_an_iframe_offers_a_new_window(
     assert opened.headers["Location"] == f"/play/{registration.id}"
     assert window.get(opened.headers["Location"], base_url=HTTPS).status_code == 200
     assert window.get(f"/launch/{token}", base_url=HTTPS).status_code == 404
+
+
+def test_lti_instructor_connects_an_unconnected_link(
+    app, web, session, sim, tool, platform, course
+):
+    staff = {claims.ROLES: [claims.ROLE_INSTRUCTOR]}
+    response, form = launch(web, sim, tool, **staff)
+    assert response.status_code == 303
+    connect_url = response.headers["Location"]
+    assert connect_url.startswith("/lti/connect/")
+    page = web.client.get(connect_url, base_url=HTTPS)
+    assert page.status_code == 200 and "Biology" in page.get_data(as_text=True)
+    other = make_org(session, slug="elsewhere")
+    foreign = make_course(session, other, code="ELSE", title="Elsewhere")
+    session.commit()
+    refused = web.client.post(
+        connect_url, data={"course_id": str(foreign.id)}, base_url=HTTPS
+    )
+    assert refused.status_code == 404
+    done = web.client.post(
+        connect_url, data={"course_id": str(course.id)}, base_url=HTTPS
+    )
+    assert done.headers["Location"] == f"/teaching/courses/{course.id}"
+    assert session.scalar(select(LtiResourceLink)).course_id == course.id
+    # A learner's launch of the same link now opens the player.
+    web.client._cookies.clear()
+    response, _ = launch(web, sim, tool, sub="learner-2")
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/play/")
+
+
+def test_lti_connect_page_needs_a_staff_launch(web, sim, tool, platform, course):
+    assert web.client.get("/lti/connect/unknown", base_url=HTTPS).status_code == 404
+    response, _ = launch(web, sim, tool)  # a learner on an unconnected link
+    assert response.status_code == 409
