@@ -157,3 +157,46 @@ def test_lti_resend_grades_of_a_context_pushes_them_again(
     assert response.status_code == 302
     assert sim.state.score_posts == posts + 1
     assert _platform_scores(sim)["user-1"]["scoreGiven"] == 60
+
+
+def test_lti_player_commit_sends_the_rollup_to_the_platform(
+    web, session, sim, tool, platform, course, app
+):
+    """End to end: launch, play, commit; the runtime's rollup reaches the platform."""
+    import json
+    import re
+
+    app.extensions["celery"].set_current()
+    jwks = web.client.get("/lti/jwks.json").json
+    sim.state.tool_jwks = lambda: jwks
+    response, _ = launch(web, sim, tool, **custom(course))
+    page = web.client.get(response.headers["Location"], base_url=HTTPS)
+    config = json.loads(
+        re.search(
+            r'<script type="application/json" id="player-config">(.*?)</script>',
+            page.get_data(as_text=True),
+            re.S,
+        ).group(1)
+    )
+    committed = web.client.post(
+        config["commitUrl"],
+        json={
+            "key": config["commitKey"],
+            "seq": 1,
+            "tab": "t1",
+            "changes": [
+                ["cmi.core.lesson_status", "completed"],
+                ["cmi.core.score.raw", "80"],
+            ],
+            "terminate": True,
+        },
+        base_url=HTTPS,
+    )
+    assert committed.status_code == 200, committed.get_data(as_text=True)
+    row = session.scalar(select(LtiScoreOutbox))
+    assert row is not None and row.subject == "user-1"
+    session.refresh(row)
+    assert row.state is DeliveryState.DELIVERED
+    body = _platform_scores(sim)["user-1"]
+    assert body["activityProgress"] in {"InProgress", "Completed"}
+    assert body["userId"] == "user-1"
