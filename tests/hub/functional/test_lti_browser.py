@@ -167,7 +167,9 @@ def browser():
         chromium.close()
 
 
-def test_lti_browser_iframe_launch_completes_through_platform_storage(servers, browser):
+def test_lti_browser_iframe_launch_without_session_cookie_opens_a_new_window(
+    servers, browser
+):
     app, platform_url = servers
     page = browser.new_page()
     launches = []
