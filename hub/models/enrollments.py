@@ -37,6 +37,7 @@ class EnrollmentSource(enum.StrEnum):
     RULE = "rule"
     API = "api"
     IMPORT = "import"
+    LTI = "lti"  # a launch or a roster sync from an LMS
 
 
 class ProgressStatus(enum.StrEnum):

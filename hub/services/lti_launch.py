@@ -272,7 +272,7 @@ def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutco
         user_id=user.id,
         course_id=course_id,
         role=role,
-        source=EnrollmentSource.API,
+        source=EnrollmentSource.LTI,
     )
     if enrollment.role is not role and role is CourseRole.INSTRUCTOR:
         enrollment.role = role

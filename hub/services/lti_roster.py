@@ -110,7 +110,7 @@ def _enroll_member(
         user_id=user.id,
         course_id=context.course_id,
         role=course_role(role),
-        source=EnrollmentSource.API,
+        source=EnrollmentSource.LTI,
     )
     membership = session.scalar(
         select(LtiMembership).where(
