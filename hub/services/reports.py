@@ -101,12 +101,28 @@ def _result_dict(row: Registration | ScoAttempt) -> dict[str, Any]:
     }
 
 
+# Where the resume data lives in each edition (SCORM 1.2 names first).
+_RESUME = {
+    "location": ("cmi.core.lesson_location", "cmi.location"),
+    "suspend_data": ("cmi.suspend_data",),
+    "entry": ("cmi.core.entry", "cmi.entry"),
+    "exit": ("cmi.core.exit", "cmi.exit"),
+}
+
+
 def _attempt_dict(attempt: ScoAttempt) -> dict[str, Any]:
-    cmi = (attempt.state or {}).get("cmi", {})
+    state = attempt.state or {}
+    cmi = state.get("cmi", {})
+    resume = {
+        name: next((cmi[k] for k in keys if k in cmi), "")
+        for name, keys in _RESUME.items()
+    }
     return {
         "number": attempt.number,
         **_result_dict(attempt),
         "credit": attempt.credit,
+        "session": state.get("phase", ""),
+        **resume,
         "updated_at": attempt.updated_at.isoformat(),
         **runtime_data(cmi),
     }

@@ -163,6 +163,14 @@ def test_suspend_resumes_and_completion_starts_a_new_attempt(
     )
     resumed = open_player(web, course12, activity=config["current"])
     assert resumed["commitUrl"] == config["commitUrl"]  # the same attempt
+    registration = session.scalar(select(Registration))
+    from hub.services.reports import registration_report
+
+    attempt = registration_report(session, registration=registration)["activities"][0][
+        "attempts"
+    ][0]
+    assert attempt["location"] == "p3" and attempt["suspend_data"] == "x=1"
+    assert attempt["entry"] == "resume"
     assert resumed["state"]["cmi"]["cmi.core.entry"] == "resume"
     assert resumed["state"]["cmi"]["cmi.suspend_data"] == "x=1"
     send(
@@ -362,6 +370,8 @@ def test_api_registration_launch_link_and_results(api, key, session, course12, a
     assert first["attempts"][0]["interactions"][0]["id"] == "q1"
     assert report["attempts"] == 1 and report["total_time"].startswith("PT")
     assert report["events"] == []  # nothing refused, nothing tolerated
+    assert first["attempts"][0]["session"] == "terminated"
+    assert {"location", "suspend_data", "entry", "exit"} <= set(first["attempts"][0])
     grades = api.get(f"/api/v1/courses/{course12.id}/grades", headers=key).json["data"]
     assert grades[0]["email"] == "new@example.com" and grades[0]["grade"] == 90.0
     csv_text = api.get(
