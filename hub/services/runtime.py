@@ -13,8 +13,8 @@ import hmac
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Select, and_, bindparam, func, select
+from sqlalchemy.orm import Session, aliased, lazyload
 
 import scorm_runtime as rt
 from hub.db import utcnow
@@ -454,26 +454,20 @@ class CommitOutcome:
     registration: Registration
 
 
-def commit(
-    session: Session,
-    *,
-    registration: Registration,
-    attempt_id: int,
-    seq: int,
-    tab: str,
-    changes: list[list[str]],
-    terminate: bool,
-) -> CommitOutcome:
-    """Validate and store one batch of the adapter's changes, then roll up."""
+def _commit_query() -> Select[Any]:
     # Every commit is a request of its own, many a minute per learner: one query reads
-    # the attempt and all that the commit and the rollup need besides.
+    # the attempt and all that the commit and the rollup need besides. It is built
+    # once: building it (and its alias) took more time than running it.
     other = aliased(ScoAttempt)
     others = (
         select(other.id)
-        .where(other.registration_id == registration.id, other.id != attempt_id)
+        .where(
+            other.registration_id == bindparam("registration_id"),
+            other.id != bindparam("attempt_id"),
+        )
         .exists()
     )
-    found = session.execute(
+    return (
         select(
             ScoAttempt,
             Course.runtime_settings,
@@ -492,8 +486,30 @@ def commit(
             ),
         )
         .where(
-            ScoAttempt.id == attempt_id, ScoAttempt.registration_id == registration.id
+            ScoAttempt.id == bindparam("attempt_id"),
+            ScoAttempt.registration_id == bindparam("registration_id"),
         )
+        # The enrollment's user and course (joined eagerly elsewhere) are not needed.
+        .options(lazyload(Enrollment.user), lazyload(Enrollment.course))
+    )
+
+
+_COMMIT_QUERY = _commit_query()
+
+
+def commit(
+    session: Session,
+    *,
+    registration: Registration,
+    attempt_id: int,
+    seq: int,
+    tab: str,
+    changes: list[list[str]],
+    terminate: bool,
+) -> CommitOutcome:
+    """Validate and store one batch of the adapter's changes, then roll up."""
+    found = session.execute(
+        _COMMIT_QUERY, {"attempt_id": attempt_id, "registration_id": registration.id}
     ).one_or_none()
     if found is None:
         raise NotFoundError(f"no attempt {attempt_id}")
@@ -642,6 +658,11 @@ def _latest_results(
     is at hand (unless a newer attempt of its activity exists); nothing at all when
     the registration has no other attempt.
     """
+    results: dict[str, rt.ActivityResult] = {}
+    if committed is not None:
+        results[committed.attempt.activity_id] = committed.result
+        if not committed.others:
+            return results
     newest = (
         select(ScoAttempt.activity_id, func.max(ScoAttempt.number).label("number"))
         .where(ScoAttempt.registration_id == registration.id)
@@ -659,11 +680,7 @@ def _latest_results(
         )
         .where(ScoAttempt.registration_id == registration.id)
     )
-    results: dict[str, rt.ActivityResult] = {}
     if committed is not None:
-        results[committed.attempt.activity_id] = committed.result
-        if not committed.others:
-            return results
         query = query.where(ScoAttempt.id != committed.attempt.id)
     for activity_id, state in session.execute(query):
         results[activity_id] = rt.activity_result(rt.AttemptState.from_dict(state))
