@@ -305,6 +305,7 @@ class Phase:
     latencies: list[float] = field(default_factory=list)
     wall: float = 0.0
     retries: int = 0
+    cpu: dict[str, float] = field(default_factory=dict)  # seconds per process group
 
     @property
     def rate(self) -> float:
@@ -315,6 +316,44 @@ class Phase:
             return float("nan")
         ordered = sorted(self.latencies)
         return 1000 * ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))]
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_times(hub: Hub) -> dict[str, dict[int, float]]:
+    """CPU seconds (user + system) so far of the gunicorn workers, of the database's
+    PostgreSQL backends and of this benchmark (the simulated browsers)."""
+    found: dict[str, dict[int, float]] = {"hub": {}, "postgres": {}}
+    master = hub.server.pid if hub.server else -1
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:  # the process ended meanwhile
+            continue
+        seconds = (int(stat[11]) + int(stat[12])) / CLOCK_TICKS
+        if int(stat[1]) == master:
+            found["hub"][int(entry.name)] = seconds
+        elif cmdline.startswith("postgres:") and f" {hub.dbname} " in cmdline:
+            found["postgres"][int(entry.name)] = seconds
+    own = os.times()
+    found["client"] = {os.getpid(): own.user + own.system}
+    return found
+
+
+def metered(hub: Hub, run: Callable[[], Phase]) -> Phase:
+    """Run a phase and record the CPU time each process group spent in it."""
+    before = cpu_times(hub)
+    phase = run()
+    after = cpu_times(hub)
+    for group, pids in after.items():
+        phase.cpu[group] = sum(
+            max(0.0, cpu - before[group].get(pid, 0.0)) for pid, cpu in pids.items()
+        )
+    return phase
 
 
 def drive(
@@ -520,6 +559,14 @@ def report(phases: list[Phase], args: argparse.Namespace) -> bool:
             f"{phase.rate:8.1f} {phase.percentile_ms(50):8.1f} "
             f"{phase.percentile_ms(99):8.1f} {phase.percentile_ms(100):8.1f}"
         )
+    print(f"\nCPU ms per commit   {'gunicorn':>9} {'postgres':>9} {'client':>9}")
+    for phase in phases:
+        count = max(1, len(phase.latencies))
+        cells = " ".join(
+            f"{1000 * phase.cpu.get(group, 0.0) / count:9.2f}"
+            for group in ("hub", "postgres", "client")
+        )
+        print(f"{phase.label[:19]:19} {cells}")
     print(f"load average after: {_load()}")
     saturated, raw, paced = phases
     ratio = saturated.rate / raw.rate if raw.rate else 0.0
@@ -592,13 +639,16 @@ def measure(
         TIMEOUT,
     )
     print(f"hub, back to back: {n} learners for {args.seconds:g} s ...", flush=True)
-    saturated = drive(
-        Phase("hub commits, back to back", n),
-        [
-            hub_worker(hub, lr, payloads, max_commits=args.commits, pace=0)
-            for lr in learners
-        ],
-        args.seconds,
+    saturated = metered(
+        hub,
+        lambda: drive(
+            Phase("hub commits, back to back", n),
+            [
+                hub_worker(hub, lr, payloads, max_commits=args.commits, pace=0)
+                for lr in learners
+            ],
+            args.seconds,
+        ),
     )
     connections = args.raw_connections or args.workers * args.threads
     print(
@@ -608,10 +658,13 @@ def measure(
     )
     store = RawStore(hub.url, connections)
     try:
-        raw = drive(
-            Phase(f"raw upserts, back to back ({connections} conns)", n),
-            [raw_worker(store, lr, payloads, args.commits) for lr in learners],
-            args.seconds,
+        raw = metered(
+            hub,
+            lambda: drive(
+                Phase(f"raw upserts, back to back ({connections} conns)", n),
+                [raw_worker(store, lr, payloads, args.commits) for lr in learners],
+                args.seconds,
+            ),
         )
         if len(store.stored_seqs()) != n:
             raise BenchError("the raw table does not hold one row per learner")
@@ -622,13 +675,16 @@ def measure(
         f"{args.paced_seconds:g} s ...",
         flush=True,
     )
-    paced = drive(
-        Phase(f"hub commits, one per learner every {args.pace:g} s", n),
-        [
-            hub_worker(hub, lr, payloads, max_commits=args.commits, pace=args.pace)
-            for lr in learners
-        ],
-        args.paced_seconds,
+    paced = metered(
+        hub,
+        lambda: drive(
+            Phase(f"hub commits, one per learner every {args.pace:g} s", n),
+            [
+                hub_worker(hub, lr, payloads, max_commits=args.commits, pace=args.pace)
+                for lr in learners
+            ],
+            args.paced_seconds,
+        ),
     )
     return [saturated, raw, paced]
 
