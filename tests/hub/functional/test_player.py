@@ -558,3 +558,52 @@ def test_deactivated_enrollment_or_archived_course_stops_new_launches(
     course.is_archived = True
     session.commit()
     assert web.get(f"/play/{registration.id}").status_code == 403
+
+
+def test_rollup_uses_the_newest_attempt_even_when_an_older_one_commits(
+    web, learner, course12, session
+):
+    first = open_player(web, course12)
+    send(
+        web,
+        first,
+        [["cmi.core.lesson_status", "passed"], ["cmi.core.score.raw", "95"]],
+        1,
+        terminate=True,
+    )
+    second = open_player(web, course12, activity=first["current"])
+    assert second["commitUrl"] != first["commitUrl"]  # a new attempt
+    send(web, second, [["cmi.core.lesson_status", "incomplete"]], 1, tab="t2")
+    # A late batch for the first attempt, from a tab the hub has not seen closed: that
+    # session had terminated, so its values are refused (and logged), never applied.
+    late = send(web, first, [["cmi.core.lesson_status", "failed"]], 2, tab="t9")
+    assert [e["element"] for e in late.json["errors"]] == ["cmi.core.lesson_status"]
+    session.expire_all()
+    registration = session.scalar(select(Registration))
+    assert registration.completion == "incomplete"  # from attempt 2, not attempt 1
+    attempts = session.scalars(select(ScoAttempt).order_by(ScoAttempt.number)).all()
+    assert attempts[0].success == "passed"
+
+
+def test_multi_sco_rollup_after_a_new_attempt(web, learner, course12, session):
+    welcome = open_player(web, course12)
+    send(web, welcome, [["cmi.core.lesson_status", "completed"]], 1, terminate=True)
+    quiz = open_player(web, course12, activity="quiz")
+    send(
+        web,
+        quiz,
+        [["cmi.core.lesson_status", "passed"], ["cmi.core.score.raw", "80"]],
+        1,
+        terminate=True,
+    )
+    session.expire_all()
+    assert session.scalar(select(Registration)).completion == "completed"
+    again = open_player(web, course12, activity="welcome")  # attempt 2 of welcome
+    send(web, again, [["cmi.core.lesson_status", "incomplete"]], 1, tab="t2")
+    session.expire_all()
+    registration = session.scalar(select(Registration))
+    assert registration.completion == "incomplete"
+    enrollment = session.scalar(
+        select(Enrollment).where(Enrollment.user_id == learner.id)
+    )
+    assert enrollment.progress_percent == 50
