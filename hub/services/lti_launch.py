@@ -24,7 +24,7 @@ from hub.models import (
     Registration,
     User,
 )
-from hub.services import enrollments, registrations, runtime
+from hub.services import enrollments, registrations
 from hub.services.accounts import find_user_by_email
 from hub.services.authz import Actor
 from hub.services.courses import get_course
@@ -281,7 +281,7 @@ def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutco
     registration_id = None
     if enrollment.role is CourseRole.LEARNER:
         actor = Actor(org_id=platform.org_id, role=user.role, user_id=user.id)
-        registration_id = runtime.registration_for_launch(
+        registration_id = registrations.registration_for_launch(
             session, actor=actor, course_id=course_id
         ).id
     session.flush()

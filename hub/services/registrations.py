@@ -15,11 +15,24 @@ from sqlalchemy.orm import Session
 import scorm_runtime as rt
 from hub.config import Settings
 from hub.db import utcnow
-from hub.errors import NotFoundError
-from hub.models import LaunchToken, Registration, ScoAttempt, User
+from hub.errors import ConflictError, NotFoundError, PermissionDeniedError
+from hub.models import (
+    Enrollment,
+    EnrollmentSource,
+    EnrollmentStatus,
+    LaunchToken,
+    OrgRole,
+    Package,
+    Registration,
+    ScoAttempt,
+    User,
+)
 from hub.schemas import UserCreate
-from hub.services import accounts
+from hub.services import accounts, enrollments
+from hub.services.activities import runtime_version
+from hub.services.authz import Actor
 from hub.services.courses import get_course
+from hub.services.packages import latest_version
 from hub.services.pagination import Page, page_of
 
 
@@ -189,3 +202,88 @@ def _cell(value: object) -> object:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def get_registration(
+    session: Session, *, actor: Actor, registration_id: int
+) -> Registration:
+    """A registration of the actor's organization: learners only see their own."""
+    registration = session.scalar(
+        select(Registration).where(
+            Registration.id == registration_id, Registration.org_id == actor.org_id
+        )
+    )
+    if registration is None or (
+        actor.role is OrgRole.LEARNER and registration.user_id != actor.user_id
+    ):
+        raise NotFoundError(f"no registration {registration_id}")
+    return registration
+
+
+def start_registration(
+    session: Session, *, org_id: int, user_id: int, course_id: int
+) -> tuple[Registration, bool]:
+    """The learner's registration on a course, made on first launch; True if new.
+
+    It is pinned to the course's newest package version at that moment: a later
+    version reaches only registrations made after it.
+    """
+    course = get_course(session, org_id=org_id, course_id=course_id)
+    existing = session.scalar(
+        select(Registration).where(
+            Registration.user_id == user_id, Registration.course_id == course.id
+        )
+    )
+    if existing is not None:
+        return existing, False
+    if course.package_id is None:
+        raise ConflictError(f"course {course.code} has no content yet")
+    package = session.get_one(Package, course.package_id)
+    version = latest_version(session, package=package)
+    runtime_version(version)  # refuse content the player cannot run, now
+    registration = Registration(
+        org_id=org_id,
+        user_id=user_id,
+        course_id=course.id,
+        package_version_id=version.id,
+    )
+    session.add(registration)
+    session.flush()
+    return registration, True
+
+
+def register_learner(
+    session: Session, *, org_id: int, user_id: int, course_id: int
+) -> tuple[Registration, bool]:
+    """For integrators: enroll the learner if needed, then start the registration."""
+    enrollments.enroll(
+        session,
+        org_id=org_id,
+        user_id=user_id,
+        course_id=course_id,
+        source=EnrollmentSource.API,
+    )
+    return start_registration(
+        session, org_id=org_id, user_id=user_id, course_id=course_id
+    )
+
+
+def registration_for_launch(
+    session: Session, *, actor: Actor, course_id: int
+) -> Registration:
+    """The signed-in user's registration on a course they are actively enrolled in."""
+    enrolled = session.scalar(
+        select(Enrollment.id).where(
+            Enrollment.org_id == actor.org_id,
+            Enrollment.user_id == actor.user_id,
+            Enrollment.course_id == course_id,
+            Enrollment.status == EnrollmentStatus.ACTIVE,
+        )
+    )
+    if enrolled is None:
+        get_course(session, org_id=actor.org_id, course_id=course_id)  # 404 if foreign
+        raise PermissionDeniedError("You are not enrolled in this course.")
+    registration, _ = start_registration(
+        session, org_id=actor.org_id, user_id=actor.user_id or 0, course_id=course_id
+    )
+    return registration

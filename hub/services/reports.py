@@ -23,8 +23,8 @@ from hub.models import (
     ScoAttempt,
     User,
 )
+from hub.services.activities import activities
 from hub.services.authz import Actor
-from hub.services.runtime import activities
 
 _INDEXED = re.compile(
     r"^(cmi\.(?:interactions|objectives|comments_from_learner|"

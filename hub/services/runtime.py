@@ -23,10 +23,7 @@ from hub.models import (
     Course,
     CourseRole,
     Enrollment,
-    EnrollmentSource,
     EnrollmentStatus,
-    OrgRole,
-    Package,
     PackageVersion,
     ProgressStatus,
     Registration,
@@ -34,164 +31,8 @@ from hub.models import (
     ScoAttempt,
     User,
 )
-from hub.services import enrollments
-from hub.services.authz import Actor
-from hub.services.courses import get_course
-from hub.services.packages import latest_version
+from hub.services.activities import Activity, activities, runtime_version, sco_ids
 from scorm_runtime import vocab
-
-_EDITIONS = {
-    "2nd Edition": vocab.SCORM_2004_2ND,
-    "3rd Edition": vocab.SCORM_2004_3RD,
-    "4th Edition": vocab.SCORM_2004_4TH,
-}
-
-
-def runtime_version(version: PackageVersion) -> str:
-    """The scorm_runtime version of a package version; only SCORM plays here."""
-    if version.standard == "scorm12":
-        return vocab.SCORM_12
-    if version.standard == "scorm2004":
-        return _EDITIONS.get(version.edition or "", vocab.SCORM_2004_4TH)
-    raise ConflictError(
-        f"{version.standard} content does not play in the SCORM player yet"
-    )
-
-
-@dataclass(frozen=True)
-class Activity:
-    """An item of the package's default organization, as the player shows it."""
-
-    identifier: str
-    title: str
-    depth: int
-    url: str | None  # launch URL relative to the package root; None for a folder
-    scorm_type: str | None
-    visible: bool
-    item: dict[str, Any]
-
-    @property
-    def launchable(self) -> bool:
-        return self.url is not None
-
-
-def activities(version: PackageVersion) -> list[Activity]:
-    """The default organization's items in tree order (folders included)."""
-    manifest = version.manifest or {}
-    urls = {t["identifier"]: t["url"] for t in manifest.get("launch_targets") or []}
-    orgs = manifest.get("organizations") or []
-    default = manifest.get("default_organization")
-    org = next(
-        (o for o in orgs if o.get("identifier") == default), orgs[0] if orgs else None
-    )
-    found: list[Activity] = []
-
-    def walk(items: list[dict[str, Any]], depth: int) -> None:
-        for item in items:
-            found.append(
-                Activity(
-                    identifier=item["identifier"],
-                    title=item.get("title") or item["identifier"],
-                    depth=depth,
-                    url=urls.get(item["identifier"]) if item.get("href") else None,
-                    scorm_type=item.get("scorm_type"),
-                    visible=item.get("isvisible", True),
-                    item=item,
-                )
-            )
-            walk(item.get("children") or [], depth + 1)
-
-    walk((org or {}).get("items") or [], 0)
-    return found
-
-
-# -- registrations --------------------------------------------------------------------
-
-
-def get_registration(
-    session: Session, *, actor: Actor, registration_id: int
-) -> Registration:
-    """A registration of the actor's organization: learners only see their own."""
-    registration = session.scalar(
-        select(Registration).where(
-            Registration.id == registration_id, Registration.org_id == actor.org_id
-        )
-    )
-    if registration is None or (
-        actor.role is OrgRole.LEARNER and registration.user_id != actor.user_id
-    ):
-        raise NotFoundError(f"no registration {registration_id}")
-    return registration
-
-
-def start_registration(
-    session: Session, *, org_id: int, user_id: int, course_id: int
-) -> tuple[Registration, bool]:
-    """The learner's registration on a course, made on first launch; True if new.
-
-    It is pinned to the course's newest package version at that moment: a later
-    version reaches only registrations made after it.
-    """
-    course = get_course(session, org_id=org_id, course_id=course_id)
-    existing = session.scalar(
-        select(Registration).where(
-            Registration.user_id == user_id, Registration.course_id == course.id
-        )
-    )
-    if existing is not None:
-        return existing, False
-    if course.package_id is None:
-        raise ConflictError(f"course {course.code} has no content yet")
-    package = session.get_one(Package, course.package_id)
-    version = latest_version(session, package=package)
-    runtime_version(version)  # refuse content the player cannot run, now
-    registration = Registration(
-        org_id=org_id,
-        user_id=user_id,
-        course_id=course.id,
-        package_version_id=version.id,
-    )
-    session.add(registration)
-    session.flush()
-    return registration, True
-
-
-def register_learner(
-    session: Session, *, org_id: int, user_id: int, course_id: int
-) -> tuple[Registration, bool]:
-    """For integrators: enroll the learner if needed, then start the registration."""
-    enrollments.enroll(
-        session,
-        org_id=org_id,
-        user_id=user_id,
-        course_id=course_id,
-        source=EnrollmentSource.API,
-    )
-    return start_registration(
-        session, org_id=org_id, user_id=user_id, course_id=course_id
-    )
-
-
-def registration_for_launch(
-    session: Session, *, actor: Actor, course_id: int
-) -> Registration:
-    """The signed-in user's registration on a course they are actively enrolled in."""
-    enrolled = session.scalar(
-        select(Enrollment.id).where(
-            Enrollment.org_id == actor.org_id,
-            Enrollment.user_id == actor.user_id,
-            Enrollment.course_id == course_id,
-            Enrollment.status == EnrollmentStatus.ACTIVE,
-        )
-    )
-    if enrolled is None:
-        get_course(session, org_id=actor.org_id, course_id=course_id)  # 404 if foreign
-        raise PermissionDeniedError("You are not enrolled in this course.")
-    registration, _ = start_registration(
-        session, org_id=actor.org_id, user_id=actor.user_id or 0, course_id=course_id
-    )
-    return registration
-
 
 # -- launching ------------------------------------------------------------------------
 
@@ -559,7 +400,7 @@ def commit(
                 detail=f"error {error.code}: {error.diagnostic}"[:2000],
             )
         )
-    scos = _sco_ids(session, version_id=registration.package_version_id, sha256=sha256)
+    scos = sco_ids(session, version_id=registration.package_version_id, sha256=sha256)
     rollup_registration(
         session,
         registration=registration,
@@ -601,7 +442,7 @@ def rollup_registration(
 ) -> None:
     """Roll the SCOs' latest attempts up to the registration and its enrollment."""
     if committed is None:
-        scos = _sco_ids(session, version_id=registration.package_version_id)
+        scos = sco_ids(session, version_id=registration.package_version_id)
         enrollment = session.scalar(
             select(Enrollment).where(
                 Enrollment.user_id == registration.user_id,
@@ -618,35 +459,6 @@ def rollup_registration(
     registration.total_cs = total.total_cs
     done = sum(r.completion == vocab.STATUS_COMPLETED for r in results)
     _update_enrollment(enrollment, total, done, len(results))
-
-
-# (version id, checksum) -> the SCOs that roll up. A package version never changes once
-# imported; the checksum keeps a reused id (SQLite, a recreated database) from hitting.
-_SCO_CACHE: dict[tuple[int, str], tuple[str, ...]] = {}
-_SCO_CACHE_SIZE = 1024
-
-
-def _sco_ids(
-    session: Session, *, version_id: int, sha256: str | None = None
-) -> tuple[str, ...]:
-    """The package version's SCOs, without reading and walking its manifest each time."""
-    if sha256 is None:
-        sha256 = session.scalar(
-            select(PackageVersion.sha256).where(PackageVersion.id == version_id)
-        )
-    key = (version_id, sha256 or "")
-    scos = _SCO_CACHE.get(key)
-    if scos is None:
-        version = session.get_one(PackageVersion, version_id)
-        scos = tuple(
-            a.identifier
-            for a in activities(version)
-            if a.launchable and a.scorm_type != "asset"
-        )
-        if len(_SCO_CACHE) >= _SCO_CACHE_SIZE:
-            _SCO_CACHE.clear()
-        _SCO_CACHE[key] = scos
-    return scos
 
 
 def _latest_results(

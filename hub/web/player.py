@@ -49,7 +49,7 @@ def _secret() -> str:
 def _own_registration(registration_id: int):
     """The signed-in user's own registration: nobody plays another's attempt."""
     actor = current_actor()
-    registration = runtime.get_registration(
+    registration = registrations.get_registration(
         db.session, actor=actor, registration_id=registration_id
     )
     if registration.user_id != actor.user_id:
@@ -60,7 +60,7 @@ def _own_registration(registration_id: int):
 @bp.get("/courses/<int:course_id>/play")
 @login_required
 def play_course(course_id: int):
-    registration = runtime.registration_for_launch(
+    registration = registrations.registration_for_launch(
         db.session, actor=current_actor(), course_id=course_id
     )
     return redirect(url_for("player.play", registration_id=registration.id))

@@ -13,7 +13,7 @@ from hub.services import accounts as account_service
 from hub.services import courses as course_service
 from hub.services import enrollments as enrollment_service
 from hub.services import packages as package_service
-from hub.services import runtime as runtime_service
+from hub.services import registrations as registration_service
 from hub.services.api_keys import authenticate_api_key
 from hub.services.authz import Actor
 from hub.services.pagination import Page
@@ -74,7 +74,7 @@ def _check_path_objects(current: Actor) -> None:
         "job_id": lambda i: package_service.get_job(
             db.session, org_id=current.org_id, job_id=i
         ),
-        "registration_id": lambda i: runtime_service.get_registration(
+        "registration_id": lambda i: registration_service.get_registration(
             db.session, actor=current, registration_id=i
         ),
         "rule_id": lambda i: enrollment_service.get_rule(

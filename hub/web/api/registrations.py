@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, request, url_for
 
 from hub.extensions import db
-from hub.services import courses, registrations, reports, runtime
+from hub.services import courses, registrations, reports
 from hub.web.api import (
     PAGE_PARAMS,
     actor,
@@ -50,7 +50,7 @@ def create_registration():
         learner=data.learner,
         settings=current_app.config["HUB_SETTINGS"],
     )
-    registration, created = runtime.register_learner(
+    registration, created = registrations.register_learner(
         db.session, org_id=org_id, user_id=learner.id, course_id=data.course_id
     )
     return one(registration, RegistrationOut, 201 if created else 200)
@@ -88,7 +88,7 @@ def list_registrations():
     response=RegistrationReportOut,
 )
 def get_registration(registration_id: int):
-    registration = runtime.get_registration(
+    registration = registrations.get_registration(
         db.session, actor=actor(), registration_id=registration_id
     )
     return one(
@@ -108,7 +108,7 @@ def get_registration(registration_id: int):
     status=201,
 )
 def create_launch_link(registration_id: int):
-    registration = runtime.get_registration(
+    registration = registrations.get_registration(
         db.session, actor=actor(), registration_id=registration_id
     )
     data = body(LaunchLinkIn) if request.content_length else LaunchLinkIn()

@@ -420,7 +420,7 @@ def test_launch_link_expired_or_forged_is_404(api, key, session, course12):
 
 
 def test_grades_csv_neutralizes_formulas(admin_web, session, org, settings, course12):
-    from hub.services import runtime
+    from hub.services import registrations
 
     user = make_user(
         session,
@@ -429,7 +429,7 @@ def test_grades_csv_neutralizes_formulas(admin_web, session, org, settings, cour
         email="f@example.com",
         given_name="=HYPERLINK(1)",
     )
-    runtime.register_learner(
+    registrations.register_learner(
         session, org_id=org.id, user_id=user.id, course_id=course12.id
     )
     session.commit()
