@@ -55,11 +55,8 @@ class PlayerLaunch:
 def activity_statuses(
     session: Session, *, registration: Registration
 ) -> dict[str, str]:
-    """Activity id -> the status to show in the table of contents."""
-    return _statuses(session, registration)
-
-
-def _statuses(session: Session, registration: Registration) -> dict[str, str]:
+    """Activity id -> the status to show in the table of contents (and to evaluate
+    SCORM 1.2 prerequisites against)."""
     return {
         a.activity_id: a.completion if a.success == "unknown" else a.success
         for a in _latest_attempts(session, registration).values()
@@ -110,8 +107,9 @@ def _pick(
 def locked_activities(
     session: Session, *, registration: Registration, toc: list[Activity]
 ) -> set[str]:
-    """Activities whose SCORM 1.2 prerequisites are not met yet (shown locked)."""
-    statuses = _statuses(session, registration)
+    """Activities whose SCORM 1.2 prerequisites are not met yet (shown locked; the
+    LMS may refuse their launch, CAM 1.2 §2.3.2.5.1 adlcp:prerequisites)."""
+    statuses = activity_statuses(session, registration=registration)
     locked = set()
     for activity in toc:
         expression = activity.item.get("prerequisites") or ""
@@ -121,21 +119,6 @@ def locked_activities(
         except ValueError:
             continue  # a malformed expression never locks the learner out
     return locked
-
-
-def _check_prerequisites(
-    session: Session, registration: Registration, activity: Activity
-) -> None:
-    # SCORM 1.2 CAM §2.3.2.5.1 adlcp:prerequisites: the LMS may refuse the launch.
-    expression = activity.item.get("prerequisites") or ""
-    try:
-        met = rt.prerequisites_met(expression, _statuses(session, registration))
-    except ValueError:
-        return  # a malformed expression never locks the learner out
-    if not met:
-        raise PermissionDeniedError(
-            f"'{activity.title}' opens once its prerequisites are completed."
-        )
 
 
 def launch(
@@ -150,7 +133,12 @@ def launch(
     rversion = runtime_version(version)
     toc = activities(version)
     activity = _pick(toc, registration, activity_id)
-    _check_prerequisites(session, registration, activity)
+    if activity.identifier in locked_activities(
+        session, registration=registration, toc=[activity]
+    ):
+        raise PermissionDeniedError(
+            f"'{activity.title}' opens once its prerequisites are completed."
+        )
     settings = rt.CompatibilitySettings.from_dict(course.runtime_settings or {})
     previous = _latest_attempts(session, registration).get(activity.identifier)
     if previous is None:

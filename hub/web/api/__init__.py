@@ -33,6 +33,13 @@ PAGE_PARAMS = (
     ),
     Param("cursor", "The next_cursor of the previous page"),
 )
+_ID = {"type": "integer", "minimum": 1}
+# Lists of things that belong to a learner on a course filter by either.
+COURSE_USER_PARAMS = (
+    *PAGE_PARAMS,
+    Param("course_id", "Only this course", _ID),
+    Param("user_id", "Only this user", _ID),
+)
 PUBLIC_ENDPOINTS = {"api.openapi_document"}
 
 

@@ -8,7 +8,7 @@ from hub.schemas import EnrollmentCreate, EnrollmentUpdate, RuleCreate
 from hub.services import enrollments
 from hub.services.pagination import Page
 from hub.web.api import (
-    PAGE_PARAMS,
+    COURSE_USER_PARAMS,
     actor,
     body,
     int_arg,
@@ -17,11 +17,9 @@ from hub.web.api import (
     page_args,
     paged,
 )
-from hub.web.api.openapi import Param
 from hub.web.api.schemas import EnrollmentOut, RuleOut
 
 TAG = "enrollments"
-_ID = {"type": "integer", "minimum": 1}
 
 
 @operation(
@@ -31,11 +29,7 @@ _ID = {"type": "integer", "minimum": 1}
     tag=TAG,
     response=EnrollmentOut,
     many=True,
-    query=(
-        *PAGE_PARAMS,
-        Param("course_id", "Only this course", _ID),
-        Param("user_id", "Only this user", _ID),
-    ),
+    query=COURSE_USER_PARAMS,
 )
 def list_enrollments():
     page = enrollments.list_enrollments(

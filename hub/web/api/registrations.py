@@ -7,7 +7,7 @@ from flask import Response, current_app, request, url_for
 from hub.extensions import db
 from hub.services import courses, registrations, reports
 from hub.web.api import (
-    PAGE_PARAMS,
+    COURSE_USER_PARAMS,
     actor,
     body,
     int_arg,
@@ -27,7 +27,6 @@ from hub.web.api.schemas import (
 )
 
 TAG = "registrations"
-_ID = {"type": "integer", "minimum": 1}
 
 
 @operation(
@@ -63,11 +62,7 @@ def create_registration():
     tag=TAG,
     response=RegistrationOut,
     many=True,
-    query=(
-        *PAGE_PARAMS,
-        Param("course_id", "Only this course", _ID),
-        Param("user_id", "Only this learner", _ID),
-    ),
+    query=COURSE_USER_PARAMS,
 )
 def list_registrations():
     page = registrations.list_registrations(

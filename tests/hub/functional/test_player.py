@@ -607,3 +607,20 @@ def test_multi_sco_rollup_after_a_new_attempt(web, learner, course12, session):
         select(Enrollment).where(Enrollment.user_id == learner.id)
     )
     assert enrollment.progress_percent == 50
+
+
+def test_malformed_prerequisites_never_lock_the_learner_out(
+    web, learner, course12, session
+):
+    from hub.services.activities import Activity
+    from hub.services.runtime import locked_activities
+
+    open_player(web, course12)
+    registration = session.scalar(select(Registration))
+    toc = [
+        Activity("broken", "Broken", 0, "a.html", "sco", True, {"prerequisites": "(("}),
+        Activity(
+            "gated", "Gated", 0, "b.html", "sco", True, {"prerequisites": "welcome"}
+        ),
+    ]
+    assert locked_activities(session, registration=registration, toc=toc) == {"gated"}
