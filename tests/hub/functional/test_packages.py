@@ -429,3 +429,48 @@ def test_cli_validates_and_imports(tmp_path):
     assert result.returncode == 1
     assert "error: imsmanifest.xml:" in result.stdout
     shutil.rmtree(tmp_path / "inst", ignore_errors=True)
+
+
+def test_upload_over_the_size_limit_is_413_and_stores_nothing(api, key, session, app):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    try:
+        response = api_upload(api, key, SCORM12)
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = (
+            app.config["HUB_SETTINGS"].imports.max_upload_mb * 1024 * 1024
+        )
+    assert response.status_code == 413
+    assert response.json["error"]["code"] == "request_entity_too_large"
+    assert session.scalars(select(ImportJob)).all() == []
+
+
+def test_cli_import_errors_are_clear(tmp_path):
+    import subprocess
+    import sys
+
+    env = {"HUB_INSTANCE_DIR": str(tmp_path / "inst"), "PATH": "/usr/bin:/bin"}
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "hub", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    assert run("migrate").returncode == 0
+    archive = tmp_path / "tour.zip"
+    archive.write_bytes(SCORM2004)
+    unknown = run("import", str(archive), "--org", "nowhere")
+    assert unknown.returncode != 0 and "no organization 'nowhere'" in unknown.stderr
+    folder = tmp_path / "unzipped"
+    folder.mkdir()
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(folder)
+    run("create-org", "--slug", "acme", "--name", "Acme")
+    refused = run("import", str(folder), "--org", "acme")
+    assert refused.returncode != 0 and "zip the folder" in refused.stderr
+    assert "Traceback" not in unknown.stderr + refused.stderr
+    assert run("import", str(folder)).returncode == 0  # a folder validates fine
