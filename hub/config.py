@@ -68,6 +68,27 @@ class LtiSettings(BaseSettings):
     )
 
 
+class ScheduleSettings(BaseSettings):
+    """Periodic jobs that ``celery beat`` sends (scaled mode; ``HUB_SCHEDULE__*``).
+
+    Each ``*_every_*`` value is the interval between two runs; 0 takes the job out of
+    the schedule. The jobs are idempotent, so an interval only trades load for delay.
+    """
+
+    # Tool key rotation: how often beat checks, and the policy each check applies
+    # (lti.rotate_keys: publish a new key once the active one is key_max_age_days
+    # old, let it sign after key_publish_lead_hours, keep the old one in the JWKS
+    # for key_grace_days). Checking hourly lets each step happen on time.
+    key_rotation_every_hours: float = Field(1.0, ge=0)
+    key_max_age_days: float = Field(90.0, gt=0)
+    key_publish_lead_hours: float = Field(24.0, ge=0)
+    key_grace_days: float = Field(7.0, ge=0)
+    # The LTI score outbox sweeper: re-queues pending deliveries (after an outage).
+    score_sweep_every_minutes: float = Field(10.0, ge=0)
+    # NRPS roster sync of every LTI context with a course and a roster service.
+    roster_sync_every_hours: float = Field(24.0, ge=0)
+
+
 class Settings(BaseSettings):
     """Everything configurable; see the README's Configuration section."""
 
@@ -90,6 +111,7 @@ class Settings(BaseSettings):
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     imports: ImportSettings = Field(default_factory=ImportSettings)
     lti: LtiSettings = Field(default_factory=LtiSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
 
     @field_validator("database_url")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from celery import Celery, Task
@@ -11,7 +12,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
-from hub.config import Settings
+from hub.config import ScheduleSettings, Settings
 from hub.db import Database
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,38 @@ class HubTask(Task):
             return self.run(*args, **kwargs)
 
 
+def beat_schedule(schedule: ScheduleSettings) -> dict[str, dict[str, Any]]:
+    """The periodic jobs ``celery -A hub.worker beat`` sends, tasks named (not
+    imported: this module is loaded before them); an interval of 0 leaves a job out.
+
+    Each message expires after one interval, so a backlog built up while no worker
+    ran is dropped instead of running the same idempotent job many times over.
+    """
+    intervals = {
+        "lti-key-rotation": (
+            "hub.rotate_lti_keys",
+            timedelta(hours=schedule.key_rotation_every_hours),
+        ),
+        "lti-score-sweep": (
+            "hub.sweep_lti_scores",
+            timedelta(minutes=schedule.score_sweep_every_minutes),
+        ),
+        "lti-roster-sync": (
+            "hub.sync_lti_rosters",
+            timedelta(hours=schedule.roster_sync_every_hours),
+        ),
+    }
+    return {
+        entry: {
+            "task": task,
+            "schedule": every,
+            "options": {"expires": every.total_seconds()},
+        }
+        for entry, (task, every) in intervals.items()
+        if every > timedelta(0)
+    }
+
+
 def celery_init_app(app: Flask, settings: Settings) -> Celery:
     """Create the Celery app: in-process (eager) without a broker, Redis otherwise."""
     celery_app = Celery(app.name, task_cls=HubTask)
@@ -57,7 +90,9 @@ def celery_init_app(app: Flask, settings: Settings) -> Celery:
             "hub.tasks.enrollments",
             "hub.tasks.packages",
             "hub.tasks.lti",
+            "hub.tasks.lti_schedule",
         ),
+        "beat_schedule": beat_schedule(settings.schedule),
     }
     if settings.embedded_tasks:
         # Embedded mode: tasks run in-process when enqueued (after commit), no broker.

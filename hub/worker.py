@@ -1,4 +1,5 @@
-"""Celery entry point: ``celery -A hub.worker worker`` (or ``hub worker``)."""
+"""Celery entry point: ``celery -A hub.worker worker`` (or ``hub worker``), and
+``celery -A hub.worker beat`` for the periodic jobs of ``hub.extensions.beat_schedule``."""
 
 from hub import create_app
 
