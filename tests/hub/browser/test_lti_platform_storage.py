@@ -43,6 +43,7 @@ from tests.hub.conftest import (
 from tests.hub.functional.test_packages import SCORM12
 from tests.hub.functional.test_player import import_demo
 from tests.lti.simulator import SCORE_SCOPES, Client, PlatformSimulator
+from tests.lti.test_browser_storage import STORAGE_FRAME
 
 pytestmark = pytest.mark.browser
 
@@ -51,24 +52,15 @@ STORAGE_FRAME_NAME = "platform-storage"
 #: The hub's storage page waits 5 s for each answer (lti/platform_storage.py).
 FLOW_TIMEOUT_MS = 45_000
 
-# lti-pm-s §3: answer put/get for the tool's origin; every message is logged so the
-# test can see what the hub stored and read. "mute" plays a platform that never
-# answers (a storage frame that is not there yet, or broken).
-STORAGE_FRAME = """<!DOCTYPE html><script>
-var store = {}, mute = %(mute)s;
+# The storage frame of the lti layer's browser test answers put/get (lti-pm-s §3);
+# this listener beside it logs every message, so the test sees what the hub stored
+# and read. Alone, it plays a platform that never answers.
+MESSAGE_LOG = """<script>
 window.messages = [];
 window.addEventListener("message", function (e) {
-  var d = e.data || {}, key = e.origin + "|" + d.key;
+  var d = e.data || {};
   window.messages.push({subject: d.subject, key: d.key, value: d.value || null,
                         origin: e.origin});
-  if (mute) { return; }
-  var reply = {subject: d.subject + ".response", message_id: d.message_id, key: d.key};
-  if (d.subject === "lti.put_data") { store[key] = d.value; reply.value = d.value; }
-  else if (d.subject === "lti.get_data") {
-    if (key in store) { reply.value = store[key]; }
-    else { reply.error = {code: "bad_request", message: "unknown key"}; }
-  } else { return; }
-  e.source.postMessage(reply, e.origin);
 });
 </script>"""
 
@@ -101,8 +93,8 @@ class _PlatformPage(BaseHTTPRequestHandler):
                 'width="800" height="400"></iframe>'
             )
         elif parts.path == "/storage":
-            mute = "true" if "mute" in parts.query else "false"
-            self._html(STORAGE_FRAME.replace("%(mute)s", mute))
+            answers = "" if "mute" in parts.query else STORAGE_FRAME
+            self._html(answers + MESSAGE_LOG)
         elif parts.path == "/auth":
             self._authorize(self.origin + self.path)
         else:
