@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -107,7 +108,46 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+    event.listen(engine.pool, "checkin", _stamp_checkin)
+    event.listen(engine.pool, "checkout", _idle_pinger(engine.dialect))
+    return engine
+
+
+#: A pooled connection idle longer than this is pinged before it is handed out.
+PING_AFTER_IDLE_SECONDS = 10.0
+_IDLE_SINCE = "hub.idle_since"
+
+
+def _stamp_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _idle_pinger(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
+    """A pool checkout listener: pessimistic disconnect handling, but only for
+    connections that sat idle.
+
+    ``pool_pre_ping`` costs a round trip on every checkout, that is on every request;
+    a connection used a moment ago is alive (HikariCP's ``aliveBypassWindowMs`` makes
+    the same bet). One idle for a while may have been closed by the server, a
+    restart or a proxy: it is pinged, and a dead one is replaced (SQLAlchemy
+    "Disconnect Handling - Pessimistic": a checkout listener raising
+    ``DisconnectionError``). A connection that dies in use fails that request once
+    and is invalidated with the rest of the pool.
+    """
+
+    def ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        if since is not None and time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise exc.DisconnectionError(str(error)) from error
+        if not alive:
+            raise exc.DisconnectionError("the database did not answer a ping")
+
+    return ping_if_idle
 
 
 # -- after_commit: nothing leaves the process for a rolled-back transaction ----------

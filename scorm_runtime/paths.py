@@ -1,6 +1,7 @@
 """Dot-notation paths (RTE 4th ed. §3.1.7.1): concrete element names to table paths."""
 
 import re
+from functools import lru_cache
 
 KEYWORDS = ("_children", "_count", "_version")
 _INDEX = re.compile(r"0|[1-9][0-9]*")
@@ -8,22 +9,35 @@ _TARGETED = ("adl.nav.request_valid.choice.", "adl.nav.request_valid.jump.")
 _TARGET = re.compile(r"\{target=[^\x00-\x20\x7f{}]+\}")
 
 
-def parse(element: str) -> tuple[str, list[int]] | None:
+# Element names repeat from commit to commit (the same interactions' fields over and
+# over), so the three functions below are cached. The names come from the browser:
+# the caches hold a bounded number of entries, and only names of a sane length.
+_CACHE_SIZE = 4096
+_CACHED_LENGTH = 255
+
+
+def parse(element: str) -> tuple[str, tuple[int, ...]] | None:
     """Split a concrete element name into its table path and collection indices.
 
     ``cmi.interactions.3.objectives.0.id`` becomes
-    ``("cmi.interactions.n.objectives.n.id", [3, 0])``. A targeted navigation
+    ``("cmi.interactions.n.objectives.n.id", (3, 0))``. A targeted navigation
     element keeps its target in the name and maps to ``...choice.{target}``.
 
     Returns:
         None when the name cannot name any element (empty segment, bad target).
     """
+    if len(element) > _CACHED_LENGTH:
+        return _parse(element)
+    return _parse_cached(element)
+
+
+def _parse(element: str) -> tuple[str, tuple[int, ...]] | None:
     for prefix in _TARGETED:
         if element.startswith(prefix):
             target = element[len(prefix) :]
             if _TARGET.fullmatch(target) is None:
                 return None
-            return prefix + "{target}", []
+            return prefix + "{target}", ()
     segments = element.split(".")
     indices: list[int] = []
     template: list[str] = []
@@ -35,10 +49,14 @@ def parse(element: str) -> tuple[str, list[int]] | None:
             template.append("n")
         else:
             template.append(segment)
-    return ".".join(template), indices
+    return ".".join(template), tuple(indices)
 
 
-def fill(template: str, indices: list[int]) -> str:
+_parse_cached = lru_cache(maxsize=_CACHE_SIZE)(_parse)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def fill(template: str, indices: tuple[int, ...]) -> str:
     """Replace the ``n`` segments of ``template`` by ``indices``, in order."""
     parts = template.split(".")
     remaining = iter(indices)
@@ -47,7 +65,10 @@ def fill(template: str, indices: list[int]) -> str:
     )
 
 
-def collection_levels(template: str, indices: list[int]) -> list[tuple[str, str, int]]:
+@lru_cache(maxsize=_CACHE_SIZE)
+def collection_levels(
+    template: str, indices: tuple[int, ...]
+) -> tuple[tuple[str, str, int], ...]:
     """The collections an element lies in, outermost first.
 
     Returns:
@@ -62,4 +83,4 @@ def collection_levels(template: str, indices: list[int]) -> list[tuple[str, str,
             collection = ".".join(parts[:position])
             levels.append((collection, fill(collection, indices), indices[seen]))
             seen += 1
-    return levels
+    return tuple(levels)

@@ -5,8 +5,7 @@
 by concrete element names, the same shape the browser adapter caches.
 """
 
-import copy
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from . import paths, timespan
 from . import vocab as v
@@ -39,8 +38,18 @@ class AttemptState:
     launch: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        """The state as a JSON-serializable dict."""
-        return asdict(self)
+        """The state as a JSON-serializable dict (a copy: changing it leaves the
+        state alone)."""
+        # Written out rather than dataclasses.asdict, which deep-copies every CMI
+        # string: the server does this on every commit (issue 4 benchmark).
+        return {
+            "version": self.version,
+            "cmi": dict(self.cmi),
+            "attempt": self.attempt,
+            "phase": self.phase,
+            "seqs": dict(self.seqs),
+            "launch": _json_copy(self.launch),
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> "AttemptState":
@@ -51,7 +60,7 @@ class AttemptState:
             attempt=int(data.get("attempt", 1)),
             phase=data.get("phase", v.PHASE_NOT_INITIALIZED),
             seqs={str(k): int(n) for k, n in data.get("seqs", {}).items()},
-            launch=copy.deepcopy(data.get("launch", {})),
+            launch=_json_copy(data.get("launch", {})),
         )
 
     def last_seq(self, tab: str = "") -> int:
@@ -60,7 +69,24 @@ class AttemptState:
 
     def copy(self) -> "AttemptState":
         """A deep copy, so callers can keep the previous state."""
-        return AttemptState.from_dict(self.to_dict())
+        return AttemptState(
+            version=self.version,
+            cmi=dict(self.cmi),  # keys and values are strings: nothing to copy deeper
+            attempt=self.attempt,
+            phase=self.phase,
+            seqs=dict(self.seqs),
+            launch=_json_copy(self.launch),
+        )
+
+
+def _json_copy(value):
+    """A deep copy of JSON-shaped data (dicts, lists, scalars), without the memo and
+    dispatch of ``copy.deepcopy``."""
+    if isinstance(value, dict):
+        return {key: _json_copy(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_copy(item) for item in value]
+    return value
 
 
 def _put(cmi: dict[str, str], key: str, value) -> None:
@@ -195,7 +221,7 @@ def _check_launch(version: str, cmi: dict[str, str]) -> None:
         # "not attempted" is the LMS's own initial status, which no SCO may set.
         if key.endswith("._count") or key == "cmi.core.lesson_status":
             continue
-        template, _ = paths.parse(key) or ("", [])
+        template, _ = paths.parse(key) or ("", ())
         spec = elements.get(template)
         # Length is not checked: manifests carry longer launch data than the SPM.
         if spec is None or validate(spec["type"], value)[0] not in (

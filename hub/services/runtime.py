@@ -8,30 +8,27 @@ before the adapter's Commit/Terminate returns "true".
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, select
-from sqlalchemy.orm import Session, aliased, lazyload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 import scorm_runtime as rt
 from hub.db import utcnow
 from hub.errors import ConflictError, NotFoundError, PermissionDeniedError
 from hub.models import (
     Course,
-    CourseRole,
     Enrollment,
     EnrollmentStatus,
     PackageVersion,
-    ProgressStatus,
     Registration,
     RuntimeEvent,
     ScoAttempt,
     User,
 )
-from hub.services.activities import Activity, activities, runtime_version, sco_ids
+from hub.services.activities import Activity, activities, runtime_version
+from hub.services.commits import result_columns
 from scorm_runtime import vocab
 
 # -- launching ------------------------------------------------------------------------
@@ -125,6 +122,12 @@ def launch(
     session: Session, *, registration: Registration, activity_id: str | None, user: User
 ) -> PlayerLaunch:
     """Start or resume the SCO, by the standard's attempt rules."""
+    # Commits of the registration wait for the launch, which may close their tab.
+    session.execute(
+        select(Registration.id)
+        .where(Registration.id == registration.id)
+        .with_for_update()
+    )
     version = session.get_one(PackageVersion, registration.package_version_id)
     course = session.get_one(Course, registration.course_id)
     if course.is_archived or not _enrolled(session, registration):
@@ -176,6 +179,12 @@ def launch(
         else:
             attempt = previous
             attempt.state = started.state.to_dict()
+            # Starting the session may have ended the previous one (a missing
+            # Terminate): the result columns follow the state.
+            for name, value in result_columns(
+                rt.activity_result(started.state)
+            ).items():
+                setattr(attempt, name, value)
             attempt.closed_tabs = sorted(
                 set(attempt.closed_tabs or []) | set(started.state.seqs)
             )
@@ -264,247 +273,3 @@ def _log(
                 detail=deviation.detail[:2000],
             )
         )
-
-
-# -- commits --------------------------------------------------------------------------
-
-
-def commit_key(secret: str, attempt_id: int, user_id: int) -> str:
-    """The token the player sends with each commit: only its page knows it (the
-    beacon sent on pagehide cannot carry a CSRF header)."""
-    message = f"commit:{attempt_id}:{user_id}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
-
-
-@dataclass(frozen=True)
-class CommitOutcome:
-    duplicate: bool
-    errors: list[dict[str, Any]]
-    registration: Registration
-
-
-def _commit_query() -> Select[Any]:
-    # Every commit is a request of its own, many a minute per learner: one query reads
-    # the attempt and all that the commit and the rollup need besides. It is built
-    # once: building it (and its alias) took more time than running it.
-    other = aliased(ScoAttempt)
-    others = (
-        select(other.id)
-        .where(
-            other.registration_id == bindparam("registration_id"),
-            other.id != bindparam("attempt_id"),
-        )
-        .exists()
-    )
-    return (
-        select(
-            ScoAttempt,
-            Course.runtime_settings,
-            PackageVersion.sha256,
-            Enrollment,
-            others,
-        )
-        .join(Registration, Registration.id == ScoAttempt.registration_id)
-        .join(Course, Course.id == Registration.course_id)
-        .join(PackageVersion, PackageVersion.id == Registration.package_version_id)
-        .outerjoin(
-            Enrollment,
-            and_(
-                Enrollment.user_id == Registration.user_id,
-                Enrollment.course_id == Registration.course_id,
-            ),
-        )
-        .where(
-            ScoAttempt.id == bindparam("attempt_id"),
-            ScoAttempt.registration_id == bindparam("registration_id"),
-        )
-        # The enrollment's user and course (joined eagerly elsewhere) are not needed.
-        .options(lazyload(Enrollment.user), lazyload(Enrollment.course))
-    )
-
-
-_COMMIT_QUERY = _commit_query()
-
-
-def commit(
-    session: Session,
-    *,
-    registration: Registration,
-    attempt_id: int,
-    seq: int,
-    tab: str,
-    changes: list[list[str]],
-    terminate: bool,
-) -> CommitOutcome:
-    """Validate and store one batch of the adapter's changes, then roll up."""
-    found = session.execute(
-        _COMMIT_QUERY, {"attempt_id": attempt_id, "registration_id": registration.id}
-    ).one_or_none()
-    if found is None:
-        raise NotFoundError(f"no attempt {attempt_id}")
-    attempt, runtime_settings, sha256, enrollment, has_others = found
-    if tab in (attempt.closed_tabs or []):
-        # A batch of a session that ended before the latest launch: applying it now
-        # could overwrite newer values or terminate the running session. Keep a
-        # record; answer as for a retry so the browser drops it from its queue.
-        session.add(
-            RuntimeEvent(
-                org_id=registration.org_id,
-                registration_id=registration.id,
-                attempt_id=attempt.id,
-                kind="stale_batch",
-                element="",
-                detail=f"batch {seq} of closed tab {tab!r} ({len(changes)} changes) ignored",
-            )
-        )
-        return CommitOutcome(True, [], registration)
-    settings = rt.CompatibilitySettings.from_dict(runtime_settings or {})
-    result = rt.apply_commit(
-        rt.AttemptState.from_dict(attempt.state),
-        changes,
-        version=attempt.version,
-        settings=settings,
-        seq=seq,
-        tab=tab,
-        terminate=terminate,
-    )
-    if result.duplicate:
-        return CommitOutcome(True, [], registration)
-    attempt.state = _state_dict(result.state)
-    outcome = rt.activity_result(result.state)
-    _store_result(attempt, outcome)
-    _log(session, registration, attempt, result.deviations)
-    errors = [e.to_dict() for e in result.errors]
-    for error in result.errors:
-        # The adapter validates identically, so a refused value means a tampered or
-        # mismatched client: keep the evidence, change nothing else.
-        session.add(
-            RuntimeEvent(
-                org_id=registration.org_id,
-                registration_id=registration.id,
-                attempt_id=attempt.id,
-                kind="refused_value",
-                element=error.element[:255],
-                detail=f"error {error.code}: {error.diagnostic}"[:2000],
-            )
-        )
-    scos = sco_ids(session, version_id=registration.package_version_id, sha256=sha256)
-    rollup_registration(
-        session,
-        registration=registration,
-        committed=Committed(attempt, outcome, scos, enrollment, has_others),
-    )
-    return CommitOutcome(False, errors, registration)
-
-
-def _state_dict(state: rt.AttemptState) -> dict[str, Any]:
-    """``state.to_dict()`` without its deep copy (``dataclasses.asdict`` copies every
-    value): the state ``apply_commit`` returned belongs to this commit alone."""
-    return {f.name: getattr(state, f.name) for f in fields(state)}
-
-
-def _store_result(attempt: ScoAttempt, result: rt.ActivityResult) -> None:
-    attempt.completion, attempt.success = result.completion, result.success
-    attempt.score_scaled, attempt.score_raw = result.scaled, result.raw
-    attempt.total_cs, attempt.credit = result.total_cs, result.credit
-
-
-@dataclass(frozen=True)
-class Committed:
-    """What :func:`commit` already holds, so that the rollup reads none of it again."""
-
-    attempt: ScoAttempt
-    result: rt.ActivityResult  # of the attempt's new state
-    scos: tuple[str, ...]
-    enrollment: Enrollment | None
-    others: bool  # the registration has attempts besides this one
-
-
-_NOT_ATTEMPTED = rt.ActivityResult(
-    vocab.STATUS_NOT_ATTEMPTED, vocab.STATUS_UNKNOWN, None, None, 0
-)
-
-
-def rollup_registration(
-    session: Session, *, registration: Registration, committed: Committed | None = None
-) -> None:
-    """Roll the SCOs' latest attempts up to the registration and its enrollment."""
-    if committed is None:
-        scos = sco_ids(session, version_id=registration.package_version_id)
-        enrollment = session.scalar(
-            select(Enrollment).where(
-                Enrollment.user_id == registration.user_id,
-                Enrollment.course_id == registration.course_id,
-            )
-        )
-    else:
-        scos, enrollment = committed.scos, committed.enrollment
-    latest = _latest_results(session, registration, committed)
-    results = [latest.get(sco, _NOT_ATTEMPTED) for sco in scos]
-    total = rt.rollup(results)
-    registration.completion, registration.success = total.completion, total.success
-    registration.score_scaled, registration.score_raw = total.scaled, total.raw
-    registration.total_cs = total.total_cs
-    done = sum(r.completion == vocab.STATUS_COMPLETED for r in results)
-    _update_enrollment(enrollment, total, done, len(results))
-
-
-def _latest_results(
-    session: Session, registration: Registration, committed: Committed | None
-) -> dict[str, rt.ActivityResult]:
-    """Activity id -> the result of its latest attempt (the highest number).
-
-    Only the latest attempts are read, and not the one just committed, whose result
-    is at hand (unless a newer attempt of its activity exists); nothing at all when
-    the registration has no other attempt.
-    """
-    results: dict[str, rt.ActivityResult] = {}
-    if committed is not None:
-        results[committed.attempt.activity_id] = committed.result
-        if not committed.others:
-            return results
-    newest = (
-        select(ScoAttempt.activity_id, func.max(ScoAttempt.number).label("number"))
-        .where(ScoAttempt.registration_id == registration.id)
-        .group_by(ScoAttempt.activity_id)
-        .subquery()
-    )
-    query = (
-        select(ScoAttempt.activity_id, ScoAttempt.state)
-        .join(
-            newest,
-            and_(
-                ScoAttempt.activity_id == newest.c.activity_id,
-                ScoAttempt.number == newest.c.number,
-            ),
-        )
-        .where(ScoAttempt.registration_id == registration.id)
-    )
-    if committed is not None:
-        query = query.where(ScoAttempt.id != committed.attempt.id)
-    for activity_id, state in session.execute(query):
-        results[activity_id] = rt.activity_result(rt.AttemptState.from_dict(state))
-    return results
-
-
-def _update_enrollment(
-    enrollment: Enrollment | None, total: rt.ActivityResult, done: int, count: int
-) -> None:
-    if enrollment is None or enrollment.role is not CourseRole.LEARNER:
-        return
-    if total.success == vocab.STATUS_PASSED:
-        status = ProgressStatus.PASSED
-    elif total.success == vocab.STATUS_FAILED:
-        status = ProgressStatus.FAILED
-    elif total.completion == vocab.STATUS_COMPLETED:
-        status = ProgressStatus.COMPLETED
-    elif total.completion == vocab.STATUS_NOT_ATTEMPTED:
-        status = ProgressStatus.NOT_STARTED
-    else:
-        status = ProgressStatus.IN_PROGRESS
-    enrollment.progress_status = status
-    enrollment.progress_percent = round(100 * done / count) if count else 0
-    if total.scaled is not None:
-        enrollment.score = round(total.scaled * 100, 2)
-    elif total.raw is not None:
-        enrollment.score = total.raw

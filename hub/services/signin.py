@@ -7,7 +7,7 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,6 +41,12 @@ class LoginFailure(enum.StrEnum):
 class LoginResult:
     user: User | None
     failure: LoginFailure | None = None
+
+
+def password_version(changed_at: datetime | None) -> str:
+    """What a browser session remembers of the password it signed in with: changing
+    the password ends every other session of the user."""
+    return changed_at.isoformat() if changed_at else ""
 
 
 def authenticate(

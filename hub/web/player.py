@@ -19,9 +19,16 @@ from flask import (
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from hub.errors import AuthenticationRequiredError, HubError, NotFoundError
-from hub.extensions import csrf, db
-from hub.services import registrations, runtime
-from hub.web.security import current_actor, login_required, sign_in
+from hub.extensions import csrf, db, limiter
+from hub.services import commits, registrations, runtime
+from hub.web.security import (
+    checks_own_session,
+    current_actor,
+    login_required,
+    session_claim,
+    sign_in,
+    sign_out,
+)
 
 bp = Blueprint("player", __name__)
 
@@ -96,7 +103,7 @@ def play(registration_id: int):
             registration_id=registration.id,
             attempt_id=launch.attempt.id,
         ),
-        "commitKey": runtime.commit_key(_secret(), launch.attempt.id, g.user.id),
+        "commitKey": commits.commit_key(_secret(), launch.attempt.id, g.user.id),
         "attemptKey": f"hub-attempt-{launch.attempt.id}",
         "contentUrl": content_url + (sep + query if sep else ""),
         "exitUrl": url_for("dashboard.home"),
@@ -123,37 +130,44 @@ def play(registration_id: int):
 
 
 @bp.post("/play/<int:registration_id>/attempts/<int:attempt_id>/commit")
+@checks_own_session  # in the commit's own query (hub/services/commits.py)
 @csrf.exempt  # authenticated by the session and the page's commit key (see below)
-@login_required
+@limiter.exempt  # every learner commits often; a forged request has no commit key
 def commit(registration_id: int, attempt_id: int):
-    registration = _own_registration(registration_id)
+    claim = session_claim()
+    if claim is None:
+        raise AuthenticationRequiredError("your session has ended: sign in again")
     data = request.get_json(force=True, silent=True)
     if not isinstance(data, dict):
         raise HubError("the commit body must be a JSON object")
     batch = CommitIn.model_validate(data)
-    expected = runtime.commit_key(_secret(), attempt_id, g.user.id)
+    expected = commits.commit_key(_secret(), attempt_id, claim.user_id)
     # A cross-site page can make the browser send the cookie, but it cannot know the
     # key printed into the player page, so it cannot forge tracking data.
     if not hmac.compare_digest(batch.key, expected):
         raise AuthenticationRequiredError("the commit key does not match this attempt")
-    outcome = runtime.commit(
-        db.session,
-        registration=registration,
-        attempt_id=attempt_id,
-        seq=batch.seq,
-        tab=batch.tab,
-        changes=[list(c) for c in batch.changes],
-        terminate=batch.terminate,
-    )
+    try:
+        outcome = commits.commit(
+            db.session,
+            claim=claim,
+            registration_id=registration_id,
+            attempt_id=attempt_id,
+            batch=commits.Batch(
+                batch.seq, batch.tab, [list(c) for c in batch.changes], batch.terminate
+            ),
+        )
+    except AuthenticationRequiredError:
+        sign_out()
+        raise
     return jsonify(
         {
             "ok": True,
             "duplicate": outcome.duplicate,
             "errors": outcome.errors,
             "registration": {
-                "completion": registration.completion,
-                "success": registration.success,
-                "score_scaled": registration.score_scaled,
+                "completion": outcome.rollup.completion,
+                "success": outcome.rollup.success,
+                "score_scaled": outcome.rollup.scaled,
             },
         }
     )

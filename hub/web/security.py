@@ -6,12 +6,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import g, redirect, request, session, url_for
+from flask import current_app, g, redirect, request, session, url_for
 
 from hub.errors import PermissionDeniedError
 from hub.extensions import db
 from hub.models import OrgRole, User
 from hub.services.authz import Actor
+from hub.services.commits import SessionClaim
+from hub.services.signin import password_version
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -22,22 +24,36 @@ def sign_in(user: User) -> None:
     session.permanent = True
     session["uid"] = user.id
     session["org"] = user.org_id
-    session["pwv"] = _password_version(user)
+    session["pwv"] = password_version(user.password_changed_at)
 
 
 def sign_out() -> None:
     session.clear()
 
 
-def _password_version(user: User) -> str:
-    # Changing the password ends every other session of the user.
-    return user.password_changed_at.isoformat() if user.password_changed_at else ""
+def checks_own_session(view: F) -> F:
+    """Mark a view that checks the session itself (with :func:`session_claim`, in the
+    query it runs anyway): no user is loaded for it before the request. For the
+    player's commits, the busiest endpoint, this saves a query per request."""
+    view._hub_checks_own_session = True  # type: ignore[attr-defined]
+    return view
+
+
+def session_claim() -> SessionClaim | None:
+    """Who the signed cookie says the session belongs to, unchecked (no query)."""
+    uid, org = session.get("uid"), session.get("org")
+    if not isinstance(uid, int) or not isinstance(org, int):
+        return None
+    return SessionClaim(uid, org, str(session.get("pwv", "")))
 
 
 def load_session_user() -> None:
     """Before each request: resolve the session to an active user, or to nobody."""
     g.user = None
     g.actor = None
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "_hub_checks_own_session", False):
+        return
     uid = session.get("uid")
     if uid is None:
         return
@@ -46,7 +62,7 @@ def load_session_user() -> None:
         user is None
         or not user.is_active
         or user.org_id != session.get("org")
-        or _password_version(user) != session.get("pwv")
+        or password_version(user.password_changed_at) != session.get("pwv")
     ):
         session.clear()
         return

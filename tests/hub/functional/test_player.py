@@ -18,7 +18,7 @@ from hub.models import (
     RuntimeEvent,
     ScoAttempt,
 )
-from hub.services import packages
+from hub.services import commits, packages
 from tests.factories import PASSWORD, make_course, make_enrollment, make_user
 from tests.hub.functional.test_packages import SCORM12, SCORM2004
 
@@ -254,16 +254,24 @@ def test_another_learners_registration_is_not_playable(
     config = open_player(web, course12)
     from tests.hub.conftest import WebClient
 
-    make_user(
+    eve_id = make_user(
         session, org, settings=settings, email="eve@example.com", password=PASSWORD
-    )
+    ).id
     session.commit()
     eve = WebClient(app.test_client())
     eve.login("eve@example.com", PASSWORD)
     registration = session.scalar(select(Registration))
     assert eve.get(f"/play/{registration.id}").status_code == 404
+    # Lea's page's key is bound to Lea: Eve's session cannot use it ...
     response = eve.client.post(
         config["commitUrl"], json={"key": config["commitKey"], "seq": 1, "changes": []}
+    )
+    assert response.status_code == 401
+    # ... and the key Eve would hold for that attempt finds no attempt of hers.
+    attempt_id = int(config["commitUrl"].split("/")[-2])
+    eve_key = commits.commit_key(app.config["SECRET_KEY"], attempt_id, eve_id)
+    response = eve.client.post(
+        config["commitUrl"], json={"key": eve_key, "seq": 1, "changes": []}
     )
     assert response.status_code == 404
 

@@ -28,7 +28,7 @@ from hub.models import (
     User,
 )
 from hub.schemas import RuleCreate
-from hub.services import enrollments
+from hub.services import commits, enrollments
 from tests.factories import (
     PASSWORD,
     make_api_key,
@@ -337,6 +337,12 @@ HOSTILE_FORM = {
 }
 
 
+def _hostile_commit(app, session, attempt_id):
+    admin_id = session.scalar(select(User.id).where(User.email == "admin@a.example"))
+    key = commits.commit_key(app.config["SECRET_KEY"], attempt_id, admin_id)
+    return {"key": key, "seq": 1, "changes": [["cmi.core.lesson_location", "pwned"]]}
+
+
 def test_routes_with_ids_of_another_org_answer_404_or_403(
     app, web, api, session, tenants
 ):
@@ -350,6 +356,12 @@ def test_routes_with_ids_of_another_org_answer_404_or_403(
             response = api.open(url, method=method, headers=key, json=HOSTILE_FORM)
         elif method == "GET":
             response = web.get(url)
+        elif rule.endpoint == "player.commit":
+            # A JSON body with a commit key that A's admin could mint for the id.
+            response = web.client.post(
+                url,
+                json=_hostile_commit(app, session, tenants["ids"]["attempt_id"]),
+            )
         else:
             response = web.post(url, HOSTILE_FORM) if method == "POST" else None
         assert response.status_code in (403, 404), (method, url, response.status_code)

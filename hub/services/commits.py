@@ -1,0 +1,399 @@
+"""The adapter's commits: validated, stored and rolled up, on the runtime's hot path.
+
+Every learner's browser commits many times a minute (autocommit, Commit, Terminate,
+pagehide), so this module is written for one short transaction per commit (issue 4
+benchmark, ``benchmarks/runtime_bench.py``):
+
+- **one read**: the attempt, its registration (locked, so that two tabs or two SCOs
+  of one learner commit one after the other and neither's rollup is lost), the
+  course's runtime settings, the package checksum, the enrollment, the signed-in
+  user's standing and whether other attempts exist;
+- **one write** in the common case (suspend data, location, interactions): the
+  attempt's state and result. The registration and the enrollment are written only
+  when their rollup changes, the registration through the ORM so that the LTI
+  grade outbox hears of it (``lti_grades`` listens to flushes);
+- the other SCOs' results come from the attempts' result columns (never their whole
+  state), and only when the registration has other attempts.
+
+The browser session is checked here too (active user, same organization, password
+unchanged), in the same read, instead of a query of its own per request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row, and_, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session, aliased
+
+import scorm_runtime as rt
+from hub.db import utcnow
+from hub.errors import AuthenticationRequiredError, NotFoundError
+from hub.models import (
+    Course,
+    CourseRole,
+    Enrollment,
+    PackageVersion,
+    ProgressStatus,
+    Registration,
+    RuntimeEvent,
+    ScoAttempt,
+    User,
+)
+from hub.services.activities import sco_ids
+from hub.services.signin import password_version
+from scorm_runtime import vocab
+
+
+def commit_key(secret: str, attempt_id: int, user_id: int) -> str:
+    """The token the player sends with each commit: only its page knows it (the
+    beacon sent on pagehide cannot carry a CSRF header)."""
+    message = f"commit:{attempt_id}:{user_id}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class SessionClaim:
+    """Who the browser session says it is (read from the signed cookie)."""
+
+    user_id: int
+    org_id: int
+    password_version: str
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One batch of the adapter's SetValue calls."""
+
+    seq: int
+    tab: str
+    changes: list[list[str]]
+    terminate: bool
+
+
+@dataclass(frozen=True)
+class CommitOutcome:
+    """What the adapter is told: a retry, refused values, the registration's rollup."""
+
+    duplicate: bool
+    errors: list[dict[str, Any]]
+    rollup: rt.ActivityResult
+
+
+def _read_query():
+    other = aliased(ScoAttempt)
+    others = (
+        select(other.id)
+        .where(
+            other.registration_id == bindparam("registration_id"),
+            other.id != bindparam("attempt_id"),
+        )
+        .exists()
+    )
+    return (
+        select(
+            ScoAttempt.activity_id,
+            ScoAttempt.version,
+            ScoAttempt.state,
+            ScoAttempt.closed_tabs,
+            Registration.org_id,
+            Registration.user_id,
+            Registration.package_version_id,
+            Registration.completion,
+            Registration.success,
+            Registration.score_scaled,
+            Registration.score_raw,
+            Registration.total_cs,
+            Course.runtime_settings,
+            PackageVersion.sha256,
+            Enrollment.id.label("enrollment_id"),
+            Enrollment.role,
+            Enrollment.progress_status,
+            Enrollment.progress_percent,
+            Enrollment.score,
+            User.is_active,
+            User.org_id.label("user_org_id"),
+            User.password_changed_at,
+            others.label("others"),
+        )
+        .join(Registration, Registration.id == ScoAttempt.registration_id)
+        .join(Course, Course.id == Registration.course_id)
+        .join(PackageVersion, PackageVersion.id == Registration.package_version_id)
+        .join(User, User.id == Registration.user_id)
+        .outerjoin(
+            Enrollment,
+            and_(
+                Enrollment.user_id == Registration.user_id,
+                Enrollment.course_id == Registration.course_id,
+            ),
+        )
+        .where(
+            ScoAttempt.id == bindparam("attempt_id"),
+            ScoAttempt.registration_id == bindparam("registration_id"),
+        )
+        # PostgreSQL: FOR UPDATE OF registrations. SQLite has no row locks; its
+        # transactions begin IMMEDIATE (hub/db.py), which serializes them anyway.
+        .with_for_update(of=Registration.__table__)
+    )
+
+
+# Built once: building the statement costs more than running it.
+_READ = _read_query()
+
+_WRITE_ATTEMPT = (
+    update(ScoAttempt)
+    .where(ScoAttempt.id == bindparam("attempt_id"))
+    .values(
+        state=bindparam("state"),
+        completion=bindparam("completion"),
+        success=bindparam("success"),
+        score_scaled=bindparam("score_scaled"),
+        score_raw=bindparam("score_raw"),
+        total_cs=bindparam("total_cs"),
+        credit=bindparam("credit"),
+        updated_at=bindparam("now"),
+    )
+)
+
+
+def commit(
+    session: Session,
+    *,
+    claim: SessionClaim,
+    registration_id: int,
+    attempt_id: int,
+    batch: Batch,
+) -> CommitOutcome:
+    """Validate and store one batch of the adapter's changes, then roll up.
+
+    Raises:
+        NotFoundError: no such attempt of this user's registration.
+        AuthenticationRequiredError: the session's user is inactive, moved or
+            changed the password since signing in.
+    """
+    # Core statements on the session's connection: the ORM's bookkeeping (result
+    # objects, synchronize_session on UPDATE) doubled the cost of a commit.
+    connection = session.connection()
+    row = connection.execute(
+        _READ, {"attempt_id": attempt_id, "registration_id": registration_id}
+    ).one_or_none()
+    if row is None or row.user_id != claim.user_id:
+        raise NotFoundError(
+            f"no attempt {attempt_id} of registration {registration_id}"
+        )
+    if (
+        not row.is_active
+        or row.user_org_id != claim.org_id
+        or password_version(row.password_changed_at) != claim.password_version
+    ):
+        raise AuthenticationRequiredError("your session has ended: sign in again")
+    current = _registration_result(row)
+    if batch.tab in (row.closed_tabs or []):
+        # A batch of a session that ended before the latest launch: applying it now
+        # could overwrite newer values or terminate the running session. Keep a
+        # record; answer as for a retry so the browser drops it from its queue.
+        detail = (
+            f"batch {batch.seq} of closed tab {batch.tab!r} "
+            f"({len(batch.changes)} changes) ignored"
+        )
+        _record(
+            session, row, registration_id, attempt_id, [("stale_batch", "", detail)]
+        )
+        return CommitOutcome(True, [], current)
+    result = rt.apply_commit(
+        rt.AttemptState.from_dict(row.state),
+        batch.changes,
+        version=row.version,
+        settings=rt.CompatibilitySettings.from_dict(row.runtime_settings or {}),
+        seq=batch.seq,
+        tab=batch.tab,
+        terminate=batch.terminate,
+    )
+    if result.duplicate:
+        return CommitOutcome(True, [], current)
+    outcome = rt.activity_result(result.state)
+    connection.execute(
+        _WRITE_ATTEMPT,
+        {
+            "attempt_id": attempt_id,
+            "state": result.state.to_dict(),
+            **result_columns(outcome),
+            "now": utcnow(),
+        },
+    )
+    events = [(d.kind, d.element, d.detail) for d in result.deviations]
+    # The adapter validates identically, so a refused value means a tampered or
+    # mismatched client: keep the evidence, change nothing else.
+    events += [
+        ("refused_value", e.element, f"error {e.code}: {e.diagnostic}")
+        for e in result.errors
+    ]
+    _record(session, row, registration_id, attempt_id, events)
+    scos = sco_ids(session, version_id=row.package_version_id, sha256=row.sha256)
+    latest = {row.activity_id: outcome}
+    if row.others:
+        latest = _latest_results(session, registration_id, attempt_id) | latest
+    total, done = rollup(latest, scos)
+    if total != current:
+        _write_registration(session, registration_id, total)
+    _write_enrollment(session, row, total, done, len(scos))
+    return CommitOutcome(False, [e.to_dict() for e in result.errors], total)
+
+
+def result_columns(result: rt.ActivityResult) -> dict[str, Any]:
+    """An attempt's result columns (what rollups and tables of contents read)."""
+    return {
+        "completion": result.completion,
+        "success": result.success,
+        "score_scaled": result.scaled,
+        "score_raw": result.raw,
+        "total_cs": result.total_cs,
+        "credit": result.credit,
+    }
+
+
+def _registration_result(row: Row[Any]) -> rt.ActivityResult:
+    return rt.ActivityResult(
+        row.completion, row.success, row.score_scaled, row.score_raw, row.total_cs
+    )
+
+
+def _record(
+    session: Session,
+    row: Row[Any],
+    registration_id: int,
+    attempt_id: int | None,
+    events: list[tuple[str, str, str]],
+) -> None:
+    """Log deviations, refused values and ignored batches per registration."""
+    if events:
+        session.connection().execute(
+            insert(RuntimeEvent),
+            [
+                {
+                    "org_id": row.org_id,
+                    "registration_id": registration_id,
+                    "attempt_id": attempt_id,
+                    "kind": kind[:40],
+                    "element": element[:255],
+                    "detail": detail[:2000],
+                }
+                for kind, element, detail in events
+            ],
+        )
+
+
+_NOT_ATTEMPTED = rt.ActivityResult(
+    vocab.STATUS_NOT_ATTEMPTED, vocab.STATUS_UNKNOWN, None, None, 0
+)
+
+
+def rollup(
+    latest: dict[str, rt.ActivityResult], scos: tuple[str, ...]
+) -> tuple[rt.ActivityResult, int]:
+    """The registration's result from each SCO's latest attempt (none: not
+    attempted), and how many SCOs are completed."""
+    results = [latest.get(sco, _NOT_ATTEMPTED) for sco in scos]
+    total = rt.rollup(results)
+    # The registration stores no credit flag: compare results without it.
+    total = rt.ActivityResult(
+        total.completion, total.success, total.scaled, total.raw, total.total_cs
+    )
+    return total, sum(r.completion == vocab.STATUS_COMPLETED for r in results)
+
+
+def _latest_results(
+    session: Session, registration_id: int, attempt_id: int
+) -> dict[str, rt.ActivityResult]:
+    """Activity id -> the result of its latest attempt (the highest number), from
+    the result columns each commit keeps; the committed attempt is left out."""
+    newest = (
+        select(ScoAttempt.activity_id, func.max(ScoAttempt.number).label("number"))
+        .where(ScoAttempt.registration_id == registration_id)
+        .group_by(ScoAttempt.activity_id)
+        .subquery()
+    )
+    query = (
+        select(
+            ScoAttempt.activity_id,
+            ScoAttempt.completion,
+            ScoAttempt.success,
+            ScoAttempt.score_scaled,
+            ScoAttempt.score_raw,
+            ScoAttempt.total_cs,
+            ScoAttempt.credit,
+        )
+        .join(
+            newest,
+            and_(
+                ScoAttempt.activity_id == newest.c.activity_id,
+                ScoAttempt.number == newest.c.number,
+            ),
+        )
+        .where(
+            ScoAttempt.registration_id == registration_id,
+            ScoAttempt.id != attempt_id,
+        )
+    )
+    return {
+        activity_id: rt.ActivityResult(*values)
+        for activity_id, *values in session.connection().execute(query)
+    }
+
+
+def _write_registration(
+    session: Session, registration_id: int, total: rt.ActivityResult
+) -> None:
+    # Through the ORM: the LTI outbox listens for rollup changes on flush. Rare: the
+    # rollup changes a few times per attempt, not with every commit.
+    registration = session.get_one(Registration, registration_id)
+    registration.completion, registration.success = total.completion, total.success
+    registration.score_scaled, registration.score_raw = total.scaled, total.raw
+    registration.total_cs = total.total_cs
+
+
+def progress(
+    total: rt.ActivityResult, done: int, count: int, score: float | None
+) -> tuple[ProgressStatus, int, float | None]:
+    """An enrollment's progress status, percent and score from its rollup."""
+    if total.success == vocab.STATUS_PASSED:
+        status = ProgressStatus.PASSED
+    elif total.success == vocab.STATUS_FAILED:
+        status = ProgressStatus.FAILED
+    elif total.completion == vocab.STATUS_COMPLETED:
+        status = ProgressStatus.COMPLETED
+    elif total.completion == vocab.STATUS_NOT_ATTEMPTED:
+        status = ProgressStatus.NOT_STARTED
+    else:
+        status = ProgressStatus.IN_PROGRESS
+    if total.scaled is not None:
+        score = round(total.scaled * 100, 2)
+    elif total.raw is not None:
+        score = total.raw
+    return status, round(100 * done / count) if count else 0, score
+
+
+def _write_enrollment(
+    session: Session, row: Row[Any], total: rt.ActivityResult, done: int, count: int
+) -> None:
+    if row.enrollment_id is None or row.role is not CourseRole.LEARNER:
+        return
+    status, percent, score = progress(total, done, count, row.score)
+    if (status, percent, score) != (
+        row.progress_status,
+        row.progress_percent,
+        row.score,
+    ):
+        session.connection().execute(
+            update(Enrollment)
+            .where(Enrollment.id == row.enrollment_id)
+            .values(
+                progress_status=status,
+                progress_percent=percent,
+                score=score,
+                updated_at=utcnow(),
+            )
+        )
