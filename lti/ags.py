@@ -160,6 +160,11 @@ class AgsClient:
         # per platform and context scope set, not one per operation).
         self._scopes = tuple(sorted(set(endpoint.scopes)))
 
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """The scope set of this client's access token (sorted, no duplicates)."""
+        return self._scopes
+
     def can_read_line_items(self) -> bool:
         """AGS §3.1: ``lineitem`` includes ``lineitem.readonly``."""
         granted = set(self._scopes)

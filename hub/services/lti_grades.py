@@ -12,10 +12,9 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import bindparam, event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from hub.db import after_commit, utcnow
@@ -43,6 +42,7 @@ from lti import (
     ServiceError,
 )
 from lti.errors import KeyStoreError
+from lti.stores import CachedToken
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,10 @@ log = logging.getLogger(__name__)
 SCORE_MAXIMUM = 100.0
 #: Delivery attempts before a row is marked failed for an admin to re-send.
 MAX_ATTEMPTS = 8
+#: Outbox rows per delivery task: one token lookup, one HTTP connection, one commit.
+BATCH_SIZE = 200
 _ROLLUP_FIELDS = ("completion", "success", "score_scaled", "score_raw")
+_QUEUED_KEY = "hub.lti_grades.queued"
 _FINISHED = {"completed", "passed", "failed"}
 
 
@@ -147,16 +150,32 @@ def queue_score(
             row.state, row.attempts, row.last_error = DeliveryState.PENDING, 0, ""
             rows.append(row)
     if rows:
-        queued = tuple(rows)
-        after_commit(session, lambda: _enqueue(row.id for row in queued))
+        _queued_in_transaction(session).extend(rows)
     return rows
 
 
-def _enqueue(ids: Iterable[int]) -> None:
-    from hub.tasks.lti import deliver_lti_score  # noqa: PLC0415 - tasks import services
+def _queued_in_transaction(session: Session) -> list[LtiScoreOutbox]:
+    """The rows queued in the session's transaction, enqueued together (in batches,
+    each row once) when it commits: a re-sync of a whole context is a few tasks."""
+    transaction = session.get_transaction()
+    entry = session.info.get(_QUEUED_KEY)
+    if entry is not None and transaction is not None and entry[0] is transaction:
+        return entry[1]
+    rows: list[LtiScoreOutbox] = []
+    after_commit(
+        session, lambda: enqueue_deliveries(inspect(row).identity[0] for row in rows)
+    )
+    session.info[_QUEUED_KEY] = (session.get_transaction(), rows)
+    return rows
 
-    for outbox_id in ids:
-        deliver_lti_score.delay(outbox_id)
+
+def enqueue_deliveries(ids: Iterable[int]) -> None:
+    """Enqueue delivery tasks for these outbox rows, ``BATCH_SIZE`` rows a task."""
+    from hub.tasks.lti import deliver_lti_scores  # noqa: PLC0415 - tasks import services
+
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), BATCH_SIZE):
+        deliver_lti_scores.delay(unique[start : start + BATCH_SIZE])
 
 
 def _rollup_changed(registration: Registration) -> bool:
@@ -179,24 +198,62 @@ def install() -> None:
 # -- delivering -----------------------------------------------------------------------
 
 
-def _client(
-    session: Session, tool: LtiTool, row: LtiScoreOutbox
-) -> tuple[AgsClient, LtiResourceLink]:
-    platform = session.get_one(Platform, row.platform_id)
-    link = session.get_one(LtiResourceLink, row.resource_link_pk)
-    context = session.get(LtiContext, link.context_pk) if link.context_pk else None
-    connector = PlatformServiceConnector(
-        registration_of(platform),
-        keyring=tool.keyring(session),
-        token_cache=SqlAccessTokenCache(session, org_id=platform.org_id),
-        session=tool.http,
-    )
-    endpoint = AgsEndpoint(
-        scopes=tuple(context.ags_scopes or ()) if context else (),
-        lineitems_url=context.lineitems_url if context else None,
-        lineitem_url=link.line_item_url,
-    )
-    return AgsClient(connector, endpoint), link
+class _BatchTokenCache:
+    """The database token cache, read once per batch (every score of a platform
+    shares the token: Security §4.1, one token until it expires)."""
+
+    def __init__(self, cache: SqlAccessTokenCache) -> None:
+        self._cache = cache
+        self._seen: dict[str, CachedToken | None] = {}
+
+    def get_token(self, key: str) -> CachedToken | None:
+        if key not in self._seen:
+            self._seen[key] = self._cache.get_token(key)
+        return self._seen[key]
+
+    def set_token(self, key: str, token: CachedToken) -> None:
+        self._seen[key] = token
+        self._cache.set_token(key, token)
+
+
+class _Clients:
+    """One AGS client per resource link for a batch, over one connector (token
+    cache, keep-alive HTTP session) per platform."""
+
+    def __init__(self, session: Session, tool: LtiTool) -> None:
+        self._session = session
+        self._tool = tool
+        self._connectors: dict[int, PlatformServiceConnector] = {}
+        self._clients: dict[int, tuple[AgsClient, LtiResourceLink]] = {}
+
+    def connector(self, platform_id: int) -> PlatformServiceConnector:
+        if platform_id not in self._connectors:
+            platform = self._session.get_one(Platform, platform_id)
+            self._connectors[platform_id] = PlatformServiceConnector(
+                registration_of(platform),
+                keyring=self._tool.keyring(self._session),
+                token_cache=_BatchTokenCache(
+                    SqlAccessTokenCache(self._session, org_id=platform.org_id)
+                ),
+                session=self._tool.http,
+            )
+        return self._connectors[platform_id]
+
+    def client(self, row: LtiScoreOutbox) -> tuple[AgsClient, LtiResourceLink]:
+        if row.resource_link_pk not in self._clients:
+            session = self._session
+            link = session.get_one(LtiResourceLink, row.resource_link_pk)
+            context = (
+                session.get(LtiContext, link.context_pk) if link.context_pk else None
+            )
+            endpoint = AgsEndpoint(
+                scopes=tuple(context.ags_scopes or ()) if context else (),
+                lineitems_url=context.lineitems_url if context else None,
+                lineitem_url=link.line_item_url,
+            )
+            client = AgsClient(self.connector(row.platform_id), endpoint)
+            self._clients[row.resource_link_pk] = (client, link)
+        return self._clients[row.resource_link_pk]
 
 
 def _line_item_url(session: Session, client: AgsClient, link: LtiResourceLink) -> str:
@@ -218,44 +275,103 @@ def _line_item_url(session: Session, client: AgsClient, link: LtiResourceLink) -
     return item.id
 
 
-def deliver_score(session: Session, *, tool: LtiTool, outbox_id: int) -> Delivery:
-    """Publish one outbox row's score (AGS §3.4); idempotent.
+def _pending_rows(session: Session, outbox_ids: Iterable[int]) -> list[LtiScoreOutbox]:
+    return list(
+        session.scalars(
+            select(LtiScoreOutbox)
+            .where(
+                LtiScoreOutbox.id.in_(list(outbox_ids)),
+                LtiScoreOutbox.state == DeliveryState.PENDING,
+            )
+            .order_by(LtiScoreOutbox.id)
+        )
+    )
 
-    A row already delivered is skipped. The row is only marked delivered if it still
-    holds the score that was sent: a newer score written meanwhile stays pending for
-    its own delivery. A retryable failure (no answer, 408, 429, 5xx) keeps the row
-    pending until ``MAX_ATTEMPTS``; any other failure marks it failed at once.
+
+def fetch_tokens(session: Session, *, tool: LtiTool, outbox_ids: list[int]) -> None:
+    """Make sure the platforms of these rows have a cached access token.
+
+    Run in a transaction of its own before ``deliver_scores``: the platform row is
+    locked while its token is looked up and, if missing or expired, requested and
+    stored, so concurrent workers wait for that one token instead of each asking the
+    platform for their own.
     """
-    row = session.get(LtiScoreOutbox, outbox_id)
-    if row is None or row.state is not DeliveryState.PENDING:
-        return Delivery.SKIPPED
-    sent_stamp: datetime = row.score_timestamp
+    rows = _pending_rows(session, outbox_ids)
+    clients = _Clients(session, tool)
+    done: set[tuple[int, tuple[str, ...]]] = set()
+    for row in rows:
+        client, _ = clients.client(row)
+        key = (row.platform_id, client.scopes)
+        if key in done or not client.scopes:
+            continue
+        done.add(key)
+        session.scalar(
+            select(Platform.id).where(Platform.id == row.platform_id).with_for_update()
+        )
+        try:
+            clients.connector(row.platform_id).get_access_token(client.scopes)
+        except (ServiceError, KeyStoreError) as exc:
+            # Each row's delivery will meet the error again and record it.
+            log.warning("no access token for platform %s: %s", row.platform_id, exc)
+
+
+def deliver_scores(
+    session: Session, *, tool: LtiTool, outbox_ids: Iterable[int]
+) -> dict[int, Delivery]:
+    """Publish the scores of these outbox rows (AGS §3.4); idempotent.
+
+    Rows no longer pending are skipped. The rows of one platform share one connector:
+    one token lookup and one keep-alive connection. A row is only marked delivered if
+    it still holds the score that was sent: a newer score written meanwhile stays
+    pending for its own delivery. A retryable failure (no answer, 408, 429, 5xx) keeps
+    the row pending until ``MAX_ATTEMPTS``; any other failure marks it failed at once.
+    """
+    ids = list(outbox_ids)
+    outcomes = dict.fromkeys(ids, Delivery.SKIPPED)
+    clients = _Clients(session, tool)
+    delivered: list[dict[str, Any]] = []
+    for row in _pending_rows(session, ids):
+        outcomes[row.id] = _deliver_row(session, clients, row)
+        if outcomes[row.id] is Delivery.DELIVERED:
+            delivered.append({"row_id": row.id, "stamp": row.score_timestamp})
+    if delivered:
+        session.flush()
+        session.execute(
+            update(LtiScoreOutbox.__table__)
+            .where(
+                LtiScoreOutbox.id == bindparam("row_id"),
+                LtiScoreOutbox.score_timestamp == bindparam("stamp"),
+            )
+            .values(state=DeliveryState.DELIVERED, delivered_at=utcnow(), last_error="")
+            .execution_options(synchronize_session=False),
+            delivered,
+        )
+        session.expire_all()  # the rows' states changed under the ORM
+    return outcomes
+
+
+def _deliver_row(session: Session, clients: _Clients, row: LtiScoreOutbox) -> Delivery:
     try:
-        client, link = _client(session, tool, row)
+        client, link = clients.client(row)
         client.publish_score(
             _line_item_url(session, client, link),
             Score(
                 user_id=row.subject,
                 activity_progress=row.activity_progress,
                 grading_progress=row.grading_progress,
-                timestamp=sent_stamp,
+                timestamp=row.score_timestamp,
                 score_given=row.score_given,
                 score_maximum=row.score_maximum,
             ),
         )
     except (ServiceError, KeyStoreError) as exc:
         return _failed(row, exc)
-    session.execute(
-        update(LtiScoreOutbox)
-        .where(
-            LtiScoreOutbox.id == row.id,
-            LtiScoreOutbox.score_timestamp == sent_stamp,
-        )
-        .values(state=DeliveryState.DELIVERED, delivered_at=utcnow(), last_error="")
-        .execution_options(synchronize_session="fetch")
-    )
-    session.flush()
     return Delivery.DELIVERED
+
+
+def deliver_score(session: Session, *, tool: LtiTool, outbox_id: int) -> Delivery:
+    """Publish one outbox row's score; see ``deliver_scores``."""
+    return deliver_scores(session, tool=tool, outbox_ids=[outbox_id])[outbox_id]
 
 
 def _failed(row: LtiScoreOutbox, exc: Exception) -> Delivery:
@@ -317,7 +433,7 @@ def resend(session: Session, *, org_id: int, delivery_id: int) -> LtiScoreOutbox
     if row.state is not DeliveryState.DELIVERED:
         row.state, row.attempts = DeliveryState.PENDING, 0
         session.flush()
-        after_commit(session, lambda: _enqueue([row.id]))
+        after_commit(session, lambda: enqueue_deliveries([delivery_id]))
     return row
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.db import utcnow
@@ -38,6 +40,40 @@ PLACEHOLDER_DOMAIN = "lti.invalid"
 
 class LinkNotConnectedError(ConflictError):
     """The resource link (and its context) names no hub course yet."""
+
+
+_Row = TypeVar("_Row")
+
+
+def _get_or_create(
+    session: Session,
+    model: type[_Row],
+    *,
+    org_id: int,
+    defaults: dict[str, Any] | None = None,
+    **key: Any,
+) -> _Row:
+    """The row of ``model`` with the unique ``key``, inserted (with ``defaults``) if
+    missing.
+
+    A class clicking a new link at once makes concurrent launches insert the same
+    context, link or membership: the loser's insert fails on the unique key inside a
+    SAVEPOINT, and it reads the winner's row (committed, so visible) instead of
+    answering an error.
+    """
+    query = select(model).filter_by(**key)
+    row = session.scalar(query)
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            row = model(org_id=org_id, **key, **(defaults or {}))
+            session.add(row)
+    except IntegrityError:
+        row = session.scalar(query)
+        if row is None:  # not a lost race: another constraint failed
+            raise
+    return row
 
 
 @dataclass(frozen=True)
@@ -89,6 +125,48 @@ def _names(context: LaunchContext) -> tuple[str, str]:
     return given[:100], family[:100]
 
 
+def _find_identity(
+    session: Session, platform: Platform, subject: str
+) -> tuple[LtiIdentity, User] | None:
+    found = session.execute(
+        select(LtiIdentity, User)
+        .join(User, User.id == LtiIdentity.user_id)
+        .where(LtiIdentity.platform_id == platform.id, LtiIdentity.subject == subject)
+    ).first()
+    return (found[0], found[1]) if found is not None else None
+
+
+def _new_identity(
+    session: Session,
+    platform: Platform,
+    subject: str,
+    context: LaunchContext | None,
+    email: str | None,
+) -> tuple[LtiIdentity, User]:
+    user = _linkable_user(session, platform, context) if context else None
+    if user is None:
+        free = email and not find_user_by_email(
+            session, org_id=platform.org_id, email=email
+        )
+        user = User(
+            org_id=platform.org_id,
+            email=email.lower() if free and email else "",
+            role=OrgRole.LEARNER,
+        )
+        user.email = user.email or _placeholder_email(platform, subject)
+        session.add(user)
+        session.flush()
+    identity = LtiIdentity(
+        org_id=platform.org_id,
+        platform_id=platform.id,
+        subject=subject,
+        user_id=user.id,
+    )
+    session.add(identity)
+    session.flush()
+    return identity, user
+
+
 def upsert_user(
     session: Session,
     *,
@@ -100,34 +178,20 @@ def upsert_user(
     names: tuple[str, str] = ("", ""),
 ) -> User:
     """The hub user of (platform, sub), created on first sight; PII never required."""
-    identity = session.scalar(
-        select(LtiIdentity).where(
-            LtiIdentity.platform_id == platform.id, LtiIdentity.subject == subject
-        )
-    )
-    if identity is not None:
-        user = session.get_one(User, identity.user_id)
-    else:
-        user = _linkable_user(session, platform, context) if context else None
-        if user is None:
-            free = email and not find_user_by_email(
-                session, org_id=platform.org_id, email=email
-            )
-            user = User(
-                org_id=platform.org_id,
-                email=email.lower() if free and email else "",
-                role=OrgRole.LEARNER,
-            )
-            user.email = user.email or _placeholder_email(platform, subject)
-            session.add(user)
-            session.flush()
-        identity = LtiIdentity(
-            org_id=platform.org_id,
-            platform_id=platform.id,
-            subject=subject,
-            user_id=user.id,
-        )
-        session.add(identity)
+    identity, user = _find_identity(session, platform, subject) or (None, None)
+    if identity is None:
+        try:
+            with session.begin_nested():
+                identity, user = _new_identity(
+                    session, platform, subject, context, email
+                )
+        except IntegrityError:
+            # The same learner's other launch (two tabs) created it meanwhile.
+            found = _find_identity(session, platform, subject)
+            if found is None:  # not a lost race: another constraint failed
+                raise
+            identity, user = found
+    assert user is not None
     identity.last_launch_at = utcnow()
     given, family = names
     if given or family:
@@ -144,19 +208,13 @@ def _upsert_context(
 ) -> LtiContext | None:
     if context.context_id is None:
         return None
-    row = session.scalar(
-        select(LtiContext).where(
-            LtiContext.platform_id == platform.id,
-            LtiContext.context_id == context.context_id,
-        )
+    row = _get_or_create(
+        session,
+        LtiContext,
+        org_id=platform.org_id,
+        platform_id=platform.id,
+        context_id=context.context_id,
     )
-    if row is None:
-        row = LtiContext(
-            org_id=platform.org_id,
-            platform_id=platform.id,
-            context_id=context.context_id,
-        )
-        session.add(row)
     row.title = (context.context_title or row.title or "")[:300]
     row.label = (context.context_label or row.label or "")[:100]
     row.deployment_id = context.deployment_id[:255]
@@ -175,19 +233,13 @@ def _upsert_link(
     context_row: LtiContext | None,
 ) -> LtiResourceLink:
     assert context.resource_link_id is not None  # required claim (core §5.3.5)
-    link = session.scalar(
-        select(LtiResourceLink).where(
-            LtiResourceLink.platform_id == platform.id,
-            LtiResourceLink.resource_link_id == context.resource_link_id,
-        )
+    link = _get_or_create(
+        session,
+        LtiResourceLink,
+        org_id=platform.org_id,
+        platform_id=platform.id,
+        resource_link_id=context.resource_link_id,
     )
-    if link is None:
-        link = LtiResourceLink(
-            org_id=platform.org_id,
-            platform_id=platform.id,
-            resource_link_id=context.resource_link_id,
-        )
-        session.add(link)
     link.context_pk = context_row.id if context_row else link.context_pk
     link.title = (context.resource_link_title or link.title or "")[:300]
     if context.ags is not None and context.ags.lineitem_url:
@@ -228,17 +280,14 @@ def _course_for(
 def _membership(
     session: Session, context_row: LtiContext, user: User, role: CourseRole
 ) -> None:
-    row = session.scalar(
-        select(LtiMembership).where(
-            LtiMembership.context_pk == context_row.id,
-            LtiMembership.user_id == user.id,
-        )
+    row = _get_or_create(
+        session,
+        LtiMembership,
+        org_id=context_row.org_id,
+        defaults={"role": role.value, "status": MembershipStatus.ACTIVE},
+        context_pk=context_row.id,
+        user_id=user.id,
     )
-    if row is None:
-        row = LtiMembership(
-            org_id=context_row.org_id, context_pk=context_row.id, user_id=user.id
-        )
-        session.add(row)
     row.role, row.status = role.value, MembershipStatus.ACTIVE
 
 

@@ -5,31 +5,44 @@ from flask import current_app
 
 from hub.extensions import db
 from hub.services import lti_grades, lti_roster
+from hub.services.lti_grades import Delivery
 
 #: Seconds before retry n (n = 0, 1, ...): 10 s, 20 s, 40 s ... capped at 30 min.
 BACKOFF_BASE, BACKOFF_MAX = 10, 1800
 
 
+@shared_task(name="hub.deliver_lti_scores", bind=True, max_retries=None)
+def deliver_lti_scores(self, outbox_ids: list[int]) -> dict[str, str]:
+    outcomes = _deliver(self, outbox_ids, retry_args=lambda ids: [ids])
+    return {str(i): o.value for i, o in outcomes.items()}
+
+
 @shared_task(name="hub.deliver_lti_score", bind=True, max_retries=None)
 def deliver_lti_score(self, outbox_id: int) -> str:
+    """One row: messages queued before batches existed."""
+    return _deliver(self, [outbox_id], retry_args=lambda ids: ids)[outbox_id].value
+
+
+def _deliver(task, outbox_ids: list[int], *, retry_args) -> dict[int, Delivery]:
+    tool = current_app.extensions["hub.lti"]
+    with db.transaction() as session:  # short: the token, under the platform's lock
+        lti_grades.fetch_tokens(session, tool=tool, outbox_ids=outbox_ids)
     with db.transaction() as session:
-        outcome = lti_grades.deliver_score(
-            session, tool=current_app.extensions["hub.lti"], outbox_id=outbox_id
-        )
-    # The failed attempt is committed first; embedded (eager) mode leaves the row to
-    # the sweeper instead of retrying inside the request that wrote it.
-    if outcome is lti_grades.Delivery.RETRY and not self.request.is_eager:
-        delay = min(BACKOFF_MAX, BACKOFF_BASE * 2**self.request.retries)
-        raise self.retry(countdown=delay)
-    return outcome.value
+        outcomes = lti_grades.deliver_scores(session, tool=tool, outbox_ids=outbox_ids)
+    retry = [i for i, o in outcomes.items() if o is Delivery.RETRY]
+    # The failed attempts are committed first; embedded (eager) mode leaves the rows
+    # to the sweeper instead of retrying inside the request that wrote them.
+    if retry and not task.request.is_eager:
+        delay = min(BACKOFF_MAX, BACKOFF_BASE * 2**task.request.retries)
+        raise task.retry(args=retry_args(retry), countdown=delay)
+    return outcomes
 
 
 @shared_task(name="hub.sweep_lti_scores")
 def sweep_lti_scores() -> int:
     with db.transaction() as session:
         ids = lti_grades.pending_ids(session)
-    for outbox_id in ids:
-        deliver_lti_score.delay(outbox_id)
+    lti_grades.enqueue_deliveries(ids)
     return len(ids)
 
 

@@ -6,6 +6,7 @@ id_tokens like an authorization endpoint would, and can fail on purpose (503s) t
 drive outage tests. The hub's functional tests and benchmark can reuse it.
 """
 
+import functools
 import json
 import threading
 import time
@@ -18,6 +19,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 import requests
+from cryptography.hazmat.primitives import serialization
 
 from lti import claims
 
@@ -53,6 +55,10 @@ class SimState:
     line_items: dict[str, dict[str, Any]] = field(default_factory=dict)
     scores: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     score_posts: int = 0
+    # Accepted score POSTs per (line item, user), and when the last one arrived
+    # (time.time()): the benchmark checks that every score landed exactly once.
+    score_counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    last_score_at: float = 0.0
     fail_scores: int = 0
     members: list[dict[str, Any]] = field(default_factory=list)
     page_size: int = 2
@@ -60,8 +66,17 @@ class SimState:
     login_targets: dict[str, str] = field(default_factory=dict)
 
 
+@functools.cache
+def _signing_key(private_pem: bytes) -> Any:
+    # Parsed once per key: loading a PEM checks the RSA key, which costs more than
+    # the signature itself.
+    return serialization.load_pem_private_key(private_pem, password=None)
+
+
 class _Handler(BaseHTTPRequestHandler):
     sim: "PlatformSimulator"
+    # Keep-alive, as platforms offer: a tool's HTTP session reuses its connection.
+    protocol_version = "HTTP/1.1"
 
     def log_message(self, *args: Any) -> None:
         return
@@ -79,9 +94,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _body(self) -> bytes:
-        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        return self._request_body
 
     def _dispatch(self, method: str) -> None:
+        # Read every body, even of a request answered with an error: on a keep-alive
+        # connection unread bytes would be parsed as the next request.
+        self._request_body = self.rfile.read(
+            int(self.headers.get("Content-Length") or 0)
+        )
         try:
             self.sim.route(self, method)
         except Exception as exc:  # a simulator bug becomes a visible 500, not a hang
@@ -143,7 +163,7 @@ class PlatformSimulator:
         body.update(claim_overrides)
         token = jwt.encode(
             body,
-            self.state.key.private_pem,
+            _signing_key(self.state.key.private_pem),
             "RS256",
             headers={"kid": self.state.key.kid},
         )
@@ -206,8 +226,11 @@ class PlatformSimulator:
         action = routes.get((method, path))
         if action is not None:
             action(handler)
-        elif path.startswith("/contexts/ctx-1/"):
-            self._service(handler, method, path.removeprefix("/contexts/ctx-1/"), query)
+        elif path.startswith("/contexts/") and path.count("/") >= 3:
+            context, rest = path.removeprefix("/contexts/").split("/", 1)
+            self._service(
+                handler, method, f"{self.url}/contexts/{context}", rest, query
+            )
         else:
             handler._send(404, {"error": "not found"})
 
@@ -281,16 +304,22 @@ class PlatformSimulator:
         return grant is not None and scope in grant[1] and grant[2] > time.time()
 
     def _service(
-        self, handler: _Handler, method: str, path: str, query: dict[str, list[str]]
+        self,
+        handler: _Handler,
+        method: str,
+        base: str,
+        path: str,
+        query: dict[str, list[str]],
     ) -> None:
+        # Every context ("/contexts/<id>/...") shares the one set of line items.
         if path == "memberships" and method == "GET":
             self._memberships(handler, query)
         elif path == "lineitems":
             self._line_items(handler, method, query)
         elif path.endswith("/scores") and method == "POST":
-            self._score(handler, path.removesuffix("/scores"))
+            self._score(handler, f"{base}/{path.removesuffix('/scores')}")
         elif path.endswith("/results") and method == "GET":
-            self._results(handler, path.removesuffix("/results"))
+            self._results(handler, f"{base}/{path.removesuffix('/results')}")
         else:
             handler._send(404, {"error": "unknown service"})
 
@@ -338,7 +367,7 @@ class PlatformSimulator:
         ]
         handler._send(200, items)
 
-    def _score(self, handler: _Handler, item_path: str) -> None:
+    def _score(self, handler: _Handler, item: str) -> None:
         body = json.loads(handler._body())
         with self._lock:
             self.state.score_posts += 1
@@ -349,19 +378,20 @@ class PlatformSimulator:
         if not self._authorized(handler, claims.SCOPE_SCORE):
             handler._send(401, {"error": "unauthorized"})
             return
-        key = (f"{self.url}/contexts/ctx-1/{item_path}", body["userId"])
+        key = (item, body["userId"])
         with self._lock:
             current = self.state.scores.get(key)
             # AGS §3.4: an older timestamp than the stored score is ignored.
             if current is None or body["timestamp"] > current["timestamp"]:
                 self.state.scores[key] = body
+            self.state.score_counts[key] = self.state.score_counts.get(key, 0) + 1
+            self.state.last_score_at = time.time()
         handler._send(204)
 
-    def _results(self, handler: _Handler, item_path: str) -> None:
+    def _results(self, handler: _Handler, item: str) -> None:
         if not self._authorized(handler, claims.SCOPE_RESULT_READONLY):
             handler._send(401, {"error": "unauthorized"})
             return
-        item = f"{self.url}/contexts/ctx-1/{item_path}"
         results = [
             {
                 "userId": user,

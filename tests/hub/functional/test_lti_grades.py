@@ -129,7 +129,7 @@ def test_lti_refused_score_fails_at_once_and_can_be_resent(
     response = admin_browser.post(f"/admin/lti/scores/{row.id}/resend")
     assert response.status_code == 302
     session.refresh(row)
-    assert row.state is DeliveryState.DELIVERED
+    assert row.state is DeliveryState.DELIVERED, row.last_error
     assert _platform_scores(sim)["user-1"]["scoreGiven"] == 70
 
 
