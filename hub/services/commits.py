@@ -4,14 +4,15 @@ Every learner's browser commits many times a minute (autocommit, Commit, Termina
 pagehide), so this module is written for one short transaction per commit (issue 4
 benchmark, ``benchmarks/runtime_bench.py``):
 
-- **one read**: the attempt, its registration (locked, so that two tabs or two SCOs
-  of one learner commit one after the other and neither's rollup is lost), the
-  course's runtime settings, the package checksum, the enrollment, the signed-in
+- **one read**: the attempt and its registration (both locked, so that two tabs or
+  two SCOs of one learner commit one after the other and neither's values or rollup
+  are lost), the course's runtime settings, the package checksum, the signed-in
   user's standing and whether other attempts exist;
-- **one write** in the common case (suspend data, location, interactions): the
-  attempt's state and result. The registration and the enrollment are written only
-  when their rollup changes, the registration through the ORM so that the LTI
-  grade outbox hears of it (``lti_grades`` listens to flushes);
+- **two writes** in the common case (suspend data, location, interactions): the
+  attempt's state and result, and the enrollment's progress guarded so that it
+  matches no row when nothing changed. The registration is written only when its
+  rollup changes, through the ORM so that the LTI grade outbox hears of it
+  (``lti_grades`` listens to flushes);
 - the other SCOs' results come from the attempts' result columns (never their whole
   state), and only when the registration has other attempts.
 
@@ -26,7 +27,7 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, func, insert, select, update
+from sqlalchemy import Row, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 import scorm_runtime as rt
@@ -109,11 +110,7 @@ def _read_query():
             Registration.total_cs,
             Course.runtime_settings,
             PackageVersion.sha256,
-            Enrollment.id.label("enrollment_id"),
-            Enrollment.role,
-            Enrollment.progress_status,
-            Enrollment.progress_percent,
-            Enrollment.score,
+            Registration.course_id,
             User.is_active,
             User.org_id.label("user_org_id"),
             User.password_changed_at,
@@ -123,20 +120,17 @@ def _read_query():
         .join(Course, Course.id == Registration.course_id)
         .join(PackageVersion, PackageVersion.id == Registration.package_version_id)
         .join(User, User.id == Registration.user_id)
-        .outerjoin(
-            Enrollment,
-            and_(
-                Enrollment.user_id == Registration.user_id,
-                Enrollment.course_id == Registration.course_id,
-            ),
-        )
         .where(
             ScoAttempt.id == bindparam("attempt_id"),
             ScoAttempt.registration_id == bindparam("registration_id"),
         )
-        # PostgreSQL: FOR UPDATE OF registrations. SQLite has no row locks; its
-        # transactions begin IMMEDIATE (hub/db.py), which serializes them anyway.
-        .with_for_update(of=Registration.__table__)
+        # PostgreSQL: FOR UPDATE OF both rows. A statement that waited for the lock
+        # sees the newest versions of the rows it locked (the attempt's state, the
+        # registration's rollup), but older versions of any other row it joined,
+        # so nothing else that a concurrent commit writes is read here. SQLite has
+        # no row locks; its transactions begin IMMEDIATE (hub/db.py), which
+        # serializes them anyway.
+        .with_for_update(of=[Registration.__table__, ScoAttempt.__table__])
     )
 
 
@@ -356,9 +350,10 @@ def _write_registration(
 
 
 def progress(
-    total: rt.ActivityResult, done: int, count: int, score: float | None
+    total: rt.ActivityResult, done: int, count: int
 ) -> tuple[ProgressStatus, int, float | None]:
-    """An enrollment's progress status, percent and score from its rollup."""
+    """An enrollment's progress status, percent and score (None: keep the one it
+    has) from its registration's rollup."""
     if total.success == vocab.STATUS_PASSED:
         status = ProgressStatus.PASSED
     elif total.success == vocab.STATUS_FAILED:
@@ -369,31 +364,52 @@ def progress(
         status = ProgressStatus.NOT_STARTED
     else:
         status = ProgressStatus.IN_PROGRESS
+    score = total.raw
     if total.scaled is not None:
         score = round(total.scaled * 100, 2)
-    elif total.raw is not None:
-        score = total.raw
     return status, round(100 * done / count) if count else 0, score
+
+
+_NEW_SCORE = func.coalesce(
+    bindparam("new_score", type_=Enrollment.score.type), Enrollment.score
+)
+_STATUS = bindparam("new_status", type_=Enrollment.progress_status.type)
+_PERCENT = bindparam("new_percent", type_=Enrollment.progress_percent.type)
+# The enrollment's row is not read with the attempt (see _read_query): this statement
+# matches nothing when nothing changed.
+_WRITE_ENROLLMENT = (
+    update(Enrollment)
+    .where(
+        Enrollment.user_id == bindparam("for_user"),
+        Enrollment.course_id == bindparam("for_course"),
+        Enrollment.role == CourseRole.LEARNER,
+        or_(
+            Enrollment.progress_status.is_distinct_from(_STATUS),
+            Enrollment.progress_percent.is_distinct_from(_PERCENT),
+            Enrollment.score.is_distinct_from(_NEW_SCORE),
+        ),
+    )
+    .values(
+        progress_status=_STATUS,
+        progress_percent=_PERCENT,
+        score=_NEW_SCORE,
+        updated_at=bindparam("now"),
+    )
+)
 
 
 def _write_enrollment(
     session: Session, row: Row[Any], total: rt.ActivityResult, done: int, count: int
 ) -> None:
-    if row.enrollment_id is None or row.role is not CourseRole.LEARNER:
-        return
-    status, percent, score = progress(total, done, count, row.score)
-    if (status, percent, score) != (
-        row.progress_status,
-        row.progress_percent,
-        row.score,
-    ):
-        session.connection().execute(
-            update(Enrollment)
-            .where(Enrollment.id == row.enrollment_id)
-            .values(
-                progress_status=status,
-                progress_percent=percent,
-                score=score,
-                updated_at=utcnow(),
-            )
-        )
+    status, percent, score = progress(total, done, count)
+    session.connection().execute(
+        _WRITE_ENROLLMENT,
+        {
+            "for_user": row.user_id,
+            "for_course": row.course_id,
+            "new_status": status,
+            "new_percent": percent,
+            "new_score": score,
+            "now": utcnow(),
+        },
+    )
