@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, func, insert, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 import scorm_runtime as rt
 from hub.db import utcnow
@@ -85,15 +85,6 @@ class CommitOutcome:
 
 
 def _read_query():
-    other = aliased(ScoAttempt)
-    others = (
-        select(other.id)
-        .where(
-            other.registration_id == bindparam("registration_id"),
-            other.id != bindparam("attempt_id"),
-        )
-        .exists()
-    )
     return (
         select(
             ScoAttempt.activity_id,
@@ -114,7 +105,6 @@ def _read_query():
             User.is_active,
             User.org_id.label("user_org_id"),
             User.password_changed_at,
-            others.label("others"),
         )
         .join(Registration, Registration.id == ScoAttempt.registration_id)
         .join(Course, Course.id == Registration.course_id)
@@ -126,10 +116,11 @@ def _read_query():
         )
         # PostgreSQL: FOR UPDATE OF both rows. A statement that waited for the lock
         # sees the newest versions of the rows it locked (the attempt's state, the
-        # registration's rollup), but older versions of any other row it joined,
-        # so nothing else that a concurrent commit writes is read here. SQLite has
-        # no row locks; its transactions begin IMMEDIATE (hub/db.py), which
-        # serializes them anyway.
+        # registration's rollup), but older versions of any other row it joined or
+        # subqueried, so nothing else that a concurrent commit or launch writes is
+        # read here: the other attempts and the enrollment are read or written by
+        # later statements, which see what committed meanwhile. SQLite has no row
+        # locks; its transactions begin IMMEDIATE (hub/db.py), which serializes them.
         .with_for_update(of=[Registration.__table__, ScoAttempt.__table__])
     )
 
@@ -227,9 +218,8 @@ def commit(
     ]
     _record(session, row, registration_id, attempt_id, events)
     scos = sco_ids(session, version_id=row.package_version_id, sha256=row.sha256)
-    latest = {row.activity_id: outcome}
-    if row.others:
-        latest = _latest_results(session, registration_id, attempt_id) | latest
+    latest = _latest_results(session, registration_id, attempt_id)
+    latest.setdefault(row.activity_id, outcome)  # unless a newer attempt exists
     total, done = rollup(latest, scos)
     if total != current:
         _write_registration(session, registration_id, total)
@@ -299,18 +289,14 @@ def rollup(
     return total, sum(r.completion == vocab.STATUS_COMPLETED for r in results)
 
 
-def _latest_results(
-    session: Session, registration_id: int, attempt_id: int
-) -> dict[str, rt.ActivityResult]:
-    """Activity id -> the result of its latest attempt (the highest number), from
-    the result columns each commit keeps; the committed attempt is left out."""
+def _latest_query():
     newest = (
         select(ScoAttempt.activity_id, func.max(ScoAttempt.number).label("number"))
-        .where(ScoAttempt.registration_id == registration_id)
+        .where(ScoAttempt.registration_id == bindparam("registration_id"))
         .group_by(ScoAttempt.activity_id)
         .subquery()
     )
-    query = (
+    return (
         select(
             ScoAttempt.activity_id,
             ScoAttempt.completion,
@@ -328,14 +314,25 @@ def _latest_results(
             ),
         )
         .where(
-            ScoAttempt.registration_id == registration_id,
-            ScoAttempt.id != attempt_id,
+            ScoAttempt.registration_id == bindparam("registration_id"),
+            ScoAttempt.id != bindparam("attempt_id"),
         )
     )
-    return {
-        activity_id: rt.ActivityResult(*values)
-        for activity_id, *values in session.connection().execute(query)
-    }
+
+
+_LATEST = _latest_query()
+
+
+def _latest_results(
+    session: Session, registration_id: int, attempt_id: int
+) -> dict[str, rt.ActivityResult]:
+    """Activity id -> the result of its latest attempt (the highest number), from
+    the result columns each commit keeps; the committed attempt is left out (its
+    result is at hand, unless a newer attempt of its activity exists)."""
+    rows = session.connection().execute(
+        _LATEST, {"registration_id": registration_id, "attempt_id": attempt_id}
+    )
+    return {activity_id: rt.ActivityResult(*values) for activity_id, *values in rows}
 
 
 def _write_registration(
