@@ -31,7 +31,11 @@ from hub.models import (
     Platform,
     Registration,
 )
-from hub.services.lti_stores import SqlAccessTokenCache, registration_of
+from hub.services.lti_stores import (
+    SqlAccessTokenCache,
+    registration_of,
+    transaction_memo,
+)
 from hub.services.lti_tool import LtiTool
 from lti import (
     AgsClient,
@@ -157,16 +161,14 @@ def queue_score(
 def _queued_in_transaction(session: Session) -> list[LtiScoreOutbox]:
     """The rows queued in the session's transaction, enqueued together (in batches,
     each row once) when it commits: a re-sync of a whole context is a few tasks."""
-    transaction = session.get_transaction()
-    entry = session.info.get(_QUEUED_KEY)
-    if entry is not None and transaction is not None and entry[0] is transaction:
-        return entry[1]
-    rows: list[LtiScoreOutbox] = []
-    after_commit(
-        session, lambda: enqueue_deliveries(inspect(row).identity[0] for row in rows)
-    )
-    session.info[_QUEUED_KEY] = (session.get_transaction(), rows)
-    return rows
+    memo = transaction_memo(session, _QUEUED_KEY)
+    if "rows" not in memo:
+        rows: list[LtiScoreOutbox] = []
+        memo["rows"] = rows
+        after_commit(
+            session, lambda: enqueue_deliveries(inspect(r).identity[0] for r in rows)
+        )
+    return memo["rows"]
 
 
 def enqueue_deliveries(ids: Iterable[int]) -> None:

@@ -4,6 +4,7 @@ and resource link, the course enrollment, and where the browser goes next."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -14,7 +15,9 @@ from sqlalchemy.orm import Session
 from hub.db import utcnow
 from hub.errors import ConflictError, NotFoundError, PermissionDeniedError
 from hub.models import (
+    Course,
     CourseRole,
+    Enrollment,
     EnrollmentSource,
     LtiContext,
     LtiIdentity,
@@ -28,7 +31,6 @@ from hub.models import (
 )
 from hub.services import enrollments, registrations
 from hub.services.accounts import find_user_by_email
-from hub.services.authz import Actor
 from hub.services.courses import get_course
 from hub.services.lti_stores import SqlRegistrationStore
 from lti import HubRole, LaunchContext, LaunchValidator, LtiLaunchError, map_roles
@@ -140,8 +142,10 @@ def _new_identity(
     session: Session,
     platform: Platform,
     subject: str,
+    *,
     context: LaunchContext | None,
     email: str | None,
+    update: Callable[[User], None],
 ) -> tuple[LtiIdentity, User]:
     user = _linkable_user(session, platform, context) if context else None
     if user is None:
@@ -155,16 +159,26 @@ def _new_identity(
         )
         user.email = user.email or _placeholder_email(platform, subject)
         session.add(user)
-        session.flush()
+    update(user)  # before the flush: one INSERT, no UPDATE after it
+    session.flush()
     identity = LtiIdentity(
         org_id=platform.org_id,
         platform_id=platform.id,
         subject=subject,
         user_id=user.id,
+        last_launch_at=utcnow(),
     )
     session.add(identity)
-    session.flush()
     return identity, user
+
+
+def _update_user(user: User, role: HubRole, names: tuple[str, str]) -> None:
+    given, family = names
+    if given or family:
+        user.given_name, user.family_name = given, family
+    # Staff in a platform may see their courses' rosters; LTI never makes hub admins.
+    if role is not HubRole.LEARNER and user.role is OrgRole.LEARNER:
+        user.role = OrgRole.INSTRUCTOR
 
 
 def upsert_user(
@@ -178,29 +192,51 @@ def upsert_user(
     names: tuple[str, str] = ("", ""),
 ) -> User:
     """The hub user of (platform, sub), created on first sight; PII never required."""
-    identity, user = _find_identity(session, platform, subject) or (None, None)
-    if identity is None:
+    return _upsert_user(
+        session,
+        platform=platform,
+        subject=subject,
+        context=context,
+        role=role,
+        email=email,
+        names=names,
+    )[0]
+
+
+def _upsert_user(
+    session: Session,
+    *,
+    platform: Platform,
+    subject: str,
+    context: LaunchContext | None,
+    role: HubRole,
+    email: str | None,
+    names: tuple[str, str],
+) -> tuple[User, bool]:
+    """``upsert_user``, and whether the identity is new (nothing hangs off it yet)."""
+    found = _find_identity(session, platform, subject)
+    if found is None:
         try:
             with session.begin_nested():
-                identity, user = _new_identity(
-                    session, platform, subject, context, email
+                _, user = _new_identity(
+                    session,
+                    platform,
+                    subject,
+                    context=context,
+                    email=email,
+                    update=lambda user: _update_user(user, role, names),
                 )
+            return user, True
         except IntegrityError:
             # The same learner's other launch (two tabs) created it meanwhile.
             found = _find_identity(session, platform, subject)
             if found is None:  # not a lost race: another constraint failed
                 raise
-            identity, user = found
-    assert user is not None
+    identity, user = found
     identity.last_launch_at = utcnow()
-    given, family = names
-    if given or family:
-        user.given_name, user.family_name = given, family
-    # Staff in a platform may see their courses' rosters; LTI never makes hub admins.
-    if role is not HubRole.LEARNER and user.role is OrgRole.LEARNER:
-        user.role = OrgRole.INSTRUCTOR
+    _update_user(user, role, names)
     session.flush()
-    return user
+    return user, False
 
 
 def _upsert_context(
@@ -278,17 +314,68 @@ def _course_for(
 
 
 def _membership(
-    session: Session, context_row: LtiContext, user: User, role: CourseRole
+    session: Session,
+    context_row: LtiContext,
+    user: User,
+    role: CourseRole,
+    *,
+    new_user: bool,
 ) -> None:
+    fields = {"role": role.value, "status": MembershipStatus.ACTIVE}
+    if new_user:  # no membership can exist yet: a plain insert
+        session.add(
+            LtiMembership(
+                org_id=context_row.org_id,
+                context_pk=context_row.id,
+                user_id=user.id,
+                **fields,
+            )
+        )
+        return
     row = _get_or_create(
         session,
         LtiMembership,
         org_id=context_row.org_id,
-        defaults={"role": role.value, "status": MembershipStatus.ACTIVE},
+        defaults=fields,
         context_pk=context_row.id,
         user_id=user.id,
     )
     row.role, row.status = role.value, MembershipStatus.ACTIVE
+
+
+def _enroll(
+    session: Session,
+    platform: Platform,
+    user: User,
+    course_id: int,
+    role: CourseRole,
+    *,
+    new_user: bool,
+) -> Enrollment:
+    if not new_user:
+        return enrollments.enroll(
+            session,
+            org_id=platform.org_id,
+            user_id=user.id,
+            course_id=course_id,
+            role=role,
+            source=EnrollmentSource.LTI,
+        )[0]
+    # What enroll() does for a user it has never seen, without its three lookups:
+    # the user was just made in the platform's organization, the course was found
+    # there (identity map), and no enrollment of the new user can exist.
+    course = session.get_one(Course, course_id)
+    if course.is_archived:
+        raise ConflictError(f"course {course.id} is archived")
+    enrollment = Enrollment(
+        org_id=platform.org_id,
+        user_id=user.id,
+        course_id=course_id,
+        role=role,
+        source=EnrollmentSource.LTI,
+    )
+    session.add(enrollment)
+    return enrollment
 
 
 def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutcome:
@@ -302,7 +389,7 @@ def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutco
     """
     platform = launch_platform(session, context)
     hub_role = map_roles(context.roles) or HubRole.LEARNER
-    user = upsert_user(
+    user, new_user = _upsert_user(
         session,
         platform=platform,
         subject=context.subject,
@@ -315,24 +402,17 @@ def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutco
     link = _upsert_link(session, platform, context, context_row)
     course_id = _course_for(session, platform, context, link, context_row)
     role = course_role(hub_role)
-    enrollment, _ = enrollments.enroll(
-        session,
-        org_id=platform.org_id,
-        user_id=user.id,
-        course_id=course_id,
-        role=role,
-        source=EnrollmentSource.LTI,
-    )
+    enrollment = _enroll(session, platform, user, course_id, role, new_user=new_user)
     if enrollment.role is not role and role is CourseRole.INSTRUCTOR:
         enrollment.role = role
     if context_row is not None:
-        _membership(session, context_row, user, enrollment.role)
+        _membership(session, context_row, user, enrollment.role, new_user=new_user)
     registration_id = None
     if enrollment.role is CourseRole.LEARNER:
-        actor = Actor(org_id=platform.org_id, role=user.role, user_id=user.id)
-        registration_id = registrations.registration_for_launch(
-            session, actor=actor, course_id=course_id
-        ).id
+        # The enrollment is active (enroll reactivates an inactive one).
+        registration_id = registrations.start_registration(
+            session, org_id=platform.org_id, user_id=user.id, course_id=course_id
+        )[0].id
     session.flush()
     return LaunchOutcome(user, enrollment.role, course_id, registration_id)
 

@@ -3,17 +3,21 @@
 Each store works on the caller's session and only flushes: the request or task that
 owns the session commits (docs/architecture.md, "One transaction per request").
 Single use (nonces, state) holds across processes because it rests on the database:
-a unique primary key insert in a SAVEPOINT, and ``DELETE ... RETURNING``.
+a primary-key ``INSERT ... ON CONFLICT DO NOTHING RETURNING``, and ``DELETE ...
+RETURNING``. Expired rows are purged at most once a minute per process, not on every
+write: concurrent purges of the same rows would queue on their row locks.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hub.errors import ConflictError
@@ -27,6 +31,50 @@ from lti.stores import (
     StoredKey,
     utc_now,
 )
+
+#: Seconds between two purges of expired nonces or launch data, per process.
+PURGE_INTERVAL = 60.0
+
+
+def transaction_memo(session: Session, name: str) -> dict[Any, Any]:
+    """A dict that lives as long as the session's current transaction.
+
+    Lookups repeated within one unit of work (a launch reads its platform in the
+    login check, the deployment check and the provisioning) are answered once; the
+    next transaction starts afresh and sees changes made meanwhile.
+    """
+    transaction = session.get_transaction()
+    entry = session.info.get(name)
+    if entry is None or entry[0] is not transaction:
+        entry = session.info[name] = (transaction, {})
+    return entry[1]
+
+
+def _insert(session: Session, table: Table):
+    """``INSERT`` with ``ON CONFLICT`` of the session's database."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+class _Purge:
+    """Delete expired rows of a table now and then (at most every PURGE_INTERVAL)."""
+
+    def __init__(self, column: Any) -> None:
+        self._statement = delete(column.table).where(column <= bindparam("now"))
+        self._lock = threading.Lock()
+        self._due = 0.0
+
+    def __call__(self, session: Session, now: datetime) -> None:
+        with self._lock:
+            if time.monotonic() < self._due:
+                return
+            self._due = time.monotonic() + PURGE_INTERVAL
+        session.execute(self._statement, {"now": now})
+
+
+_purge_nonces = _Purge(LtiNonce.__table__.c.expires_at)
+_purge_launch_data = _Purge(LtiLaunchData.__table__.c.expires_at)
+_PLATFORMS_MEMO = "hub.lti_stores.platforms"
 
 
 def registration_of(platform: Platform) -> PlatformRegistration:
@@ -65,6 +113,12 @@ class SqlRegistrationStore:
 
     def find_platform(self, issuer: str, client_id: str | None) -> Platform | None:
         """The active platform row (no client id: the issuer's only one)."""
+        memo = transaction_memo(self._session, _PLATFORMS_MEMO)
+        if (issuer, client_id) not in memo:
+            memo[issuer, client_id] = self._find_platform(issuer, client_id)
+        return memo[issuer, client_id]
+
+    def _find_platform(self, issuer: str, client_id: str | None) -> Platform | None:
         query = select(Platform).where(
             Platform.issuer == issuer, Platform.is_active.is_(True)
         )
@@ -113,6 +167,7 @@ class SqlRegistrationStore:
         platform.deployment_ids = list(registration.deployment_ids)
         platform.is_active = True
         self._session.flush()
+        transaction_memo(self._session, _PLATFORMS_MEMO).clear()
         return platform
 
 
@@ -125,17 +180,16 @@ class SqlNonceStore:
 
     def consume(self, nonce: str, expires_at: datetime) -> bool:
         """See ``lti.stores.NonceStore.consume``."""
-        self._session.execute(
-            delete(LtiNonce)
-            .where(LtiNonce.expires_at <= self._clock())
-            .execution_options(synchronize_session=False)
-        )
-        try:
-            with self._session.begin_nested():
-                self._session.add(LtiNonce(nonce=nonce, expires_at=expires_at))
-        except IntegrityError:
-            return False
-        return True
+        _purge_nonces(self._session, self._clock())
+        # One statement: the primary key refuses a second insert in any process,
+        # and RETURNING says whether this one inserted.
+        inserted = self._session.execute(
+            _insert(self._session, LtiNonce.__table__)
+            .values(nonce=nonce, expires_at=expires_at)
+            .on_conflict_do_nothing(index_elements=["nonce"])
+            .returning(LtiNonce.__table__.c.nonce)
+        ).first()
+        return inserted is not None
 
 
 class SqlLaunchDataStore:
@@ -147,17 +201,19 @@ class SqlLaunchDataStore:
 
     def put(self, key: str, value: Mapping[str, Any], expires_at: datetime) -> None:
         """See ``lti.stores.LaunchDataStore.put``; expired rows are purged here."""
+        _purge_launch_data(self._session, self._clock())
+        insert = _insert(self._session, LtiLaunchData.__table__).values(
+            key=key, value=dict(value), expires_at=expires_at
+        )
         self._session.execute(
-            delete(LtiLaunchData)
-            .where(
-                (LtiLaunchData.key == key) | (LtiLaunchData.expires_at <= self._clock())
+            insert.on_conflict_do_update(
+                index_elements=["key"],
+                set_={
+                    "value": insert.excluded.value,
+                    "expires_at": insert.excluded.expires_at,
+                },
             )
-            .execution_options(synchronize_session="fetch")
         )
-        self._session.add(
-            LtiLaunchData(key=key, value=dict(value), expires_at=expires_at)
-        )
-        self._session.flush()
 
     def get(self, key: str) -> Mapping[str, Any] | None:
         """See ``lti.stores.LaunchDataStore.get``."""
