@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import secrets
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask
@@ -13,6 +15,9 @@ from flask import Flask
 from hub import create_app
 from hub.errors import HubError
 from hub.extensions import db
+
+if TYPE_CHECKING:
+    from hub.services.lti_keys import KeyRotation
 
 
 def _app() -> Flask:
@@ -389,18 +394,98 @@ def lti_add_platform(org_slug: str, **values: str | tuple[str, ...] | None) -> N
 
 
 @lti.command("rotate-keys")
-def lti_rotate_keys() -> None:
-    """Advance the tool key rotation one safe step (publish, then activate, prune)."""
-    from lti import rotate_keys  # noqa: PLC0415
+@click.option(
+    "--now",
+    is_flag=True,
+    help="Sign with a new key at once (suspected key compromise); the old keys "
+    "stay in the JWKS for the grace period, so tokens already signed still verify",
+)
+@click.option(
+    "--max-age-days",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Start a rotation once the signing key is this old "
+    "[default: HUB_SCHEDULE__KEY_MAX_AGE_DAYS, 90]",
+)
+@click.option(
+    "--publish-lead-hours",
+    type=click.FloatRange(min=0),
+    help="Publish a new key this long before it signs "
+    "[default: HUB_SCHEDULE__KEY_PUBLISH_LEAD_HOURS, 24]",
+)
+@click.option(
+    "--grace-days",
+    type=click.FloatRange(min=0),
+    help="Keep a retired key in the JWKS this long "
+    "[default: HUB_SCHEDULE__KEY_GRACE_DAYS, 7]",
+)
+def lti_rotate_keys(
+    now: bool,
+    max_age_days: float | None,
+    publish_lead_hours: float | None,
+    grace_days: float | None,
+) -> None:
+    """Take the key rotation step that is due, under the schedule's key policy.
 
+    A new key is published once the signing key is older than the maximum age, signs
+    only after the publish lead (platforms cache the JWKS), and the old key stays
+    published for the grace period. Runs that find nothing due change nothing, so
+    this can run from cron (embedded mode). Prints what it did.
+    """
+    from hub.services import lti_keys  # noqa: PLC0415
+
+    if now and (max_age_days is not None or publish_lead_hours is not None):
+        raise click.UsageError(
+            "--now rotates at once: --max-age-days and --publish-lead-hours do not apply"
+        )
+    overrides = {
+        "key_max_age_days": max_age_days,
+        "key_publish_lead_hours": publish_lead_hours,
+        "key_grace_days": grace_days,
+    }
     app = _app()
+    schedule = app.config["HUB_SETTINGS"].schedule.model_copy(
+        update={name: value for name, value in overrides.items() if value is not None}
+    )
     with app.app_context():
         try:
             with db.transaction() as session:
-                step = rotate_keys(app.extensions["hub.lti"].keyring(session))
+                rotation = lti_keys.rotate_tool_keys(
+                    app.extensions["hub.lti"].keyring(session),
+                    schedule=schedule,
+                    now=now,
+                )
         except HubError as exc:
             raise _fail(exc) from exc
-    click.echo(step.value)
+    _print_rotation(rotation)
+
+
+def _print_rotation(rotation: KeyRotation) -> None:
+    lines = [
+        *(
+            f"published kid {kid}, signing from {_utc(t)}"
+            for kid, t in rotation.published
+        ),
+        *(f"activated kid {kid}" for kid in rotation.activated),
+        *(
+            f"retired kid {kid}, in the JWKS until {_utc(t)}"
+            for kid, t in rotation.retired
+        ),
+        *(
+            f"removed kid {kid} from the JWKS (grace period over)"
+            for kid in rotation.removed
+        ),
+    ]
+    if not lines:
+        due = rotation.next_step_at
+        lines.append("nothing due" + (f"; next step at {_utc(due)}" if due else ""))
+    click.echo("\n".join(lines))
+
+
+def _utc(moment: datetime | None) -> str:
+    # A retired key without an end leaves the JWKS at the next run (lti prune()).
+    return (
+        "now" if moment is None else f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+    )
 
 
 @lti.command("deliver-scores")

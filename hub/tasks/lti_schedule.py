@@ -1,14 +1,11 @@
 """Periodic LTI tasks that beat sends (``hub.extensions.beat_schedule``): tool key
 rotation and the roster sync of every context, each idempotent."""
 
-from datetime import timedelta
-
 from celery import shared_task
 from flask import current_app
 
 from hub.extensions import db
-from hub.services import lti_roster
-from lti import rotate_keys
+from hub.services import lti_keys, lti_roster
 
 #: The per-context roster task (``hub/tasks/lti.py``), queued by name.
 SYNC_ROSTER_TASK = "hub.sync_lti_roster"
@@ -20,13 +17,10 @@ def rotate_lti_keys() -> str:
     a new key is published before it signs; the old one stays for the grace)."""
     schedule = current_app.config["HUB_SETTINGS"].schedule
     with db.transaction() as session:
-        step = rotate_keys(
-            current_app.extensions["hub.lti"].keyring(session),
-            rotate_after=timedelta(days=schedule.key_max_age_days),
-            publish_lead=timedelta(hours=schedule.key_publish_lead_hours),
-            grace=timedelta(days=schedule.key_grace_days),
+        rotation = lti_keys.rotate_tool_keys(
+            current_app.extensions["hub.lti"].keyring(session), schedule=schedule
         )
-    return step.value
+    return rotation.step.value
 
 
 @shared_task(name="hub.sync_lti_rosters", bind=True)
