@@ -44,6 +44,8 @@ def transaction_memo(session: Session, name: str) -> dict[Any, Any]:
     next transaction starts afresh and sees changes made meanwhile.
     """
     transaction = session.get_transaction()
+    if transaction is None:  # it would begin with the first statement anyway
+        transaction = session.begin()
     entry = session.info.get(name)
     if entry is None or entry[0] is not transaction:
         entry = session.info[name] = (transaction, {})

@@ -200,3 +200,35 @@ def test_lti_player_commit_sends_the_rollup_to_the_platform(
     body = _platform_scores(sim)["user-1"]
     assert body["activityProgress"] in {"InProgress", "Completed"}
     assert body["userId"] == "user-1"
+
+
+def test_lti_scores_of_one_transaction_go_in_one_batch_with_one_token(
+    app, web, session, sim, tool, course, launched, monkeypatch
+):
+    from hub.tasks import lti as lti_tasks
+
+    response, _ = launch(web, sim, tool, sub="user-2", **custom(course))
+    assert response.status_code == 303
+    batches = []
+    batch_task = lti_tasks.deliver_lti_scores
+    monkeypatch.setattr(
+        batch_task, "delay", lambda ids: batches.append(ids) or batch_task(ids)
+    )
+    for registration in session.scalars(select(Registration)).all():
+        # Twice in one transaction: the row is replaced and enqueued once.
+        for value in (0.3, 0.75):
+            registration.completion, registration.success = "completed", "passed"
+            registration.score_scaled = value
+            session.flush()
+    session.commit()
+    assert [len(ids) for ids in batches] == [2]
+    rows = session.scalars(select(LtiScoreOutbox)).all()
+    for row in rows:
+        session.refresh(row)
+    assert {row.state for row in rows} == {DeliveryState.DELIVERED}
+    assert {u: b["scoreGiven"] for u, b in _platform_scores(sim).items()} == {
+        "user-1": 75,
+        "user-2": 75,
+    }
+    assert set(sim.state.score_counts.values()) == {1}  # each landed once
+    assert sim.state.token_requests == 1  # one token for the whole batch

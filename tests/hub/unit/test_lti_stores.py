@@ -88,3 +88,45 @@ def test_access_token_cache_contract(session: Session, org):
 
 def test_key_store_contract(session):
     contracts.check_key_store(SqlKeyStore(session))
+
+
+def test_registration_store_reads_a_platform_once_per_transaction(session, org):
+    from sqlalchemy import event
+
+    registration = PlatformRegistration(
+        "https://i", "c", "https://a", "https://t", "https://j"
+    )
+    SqlRegistrationStore(session, org_id=org.id).save_registration(registration)
+    session.commit()
+    statements = []
+    engine = session.get_bind()
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        for _ in range(3):  # login check, deployment check, provisioning
+            assert SqlRegistrationStore(session).find_platform("https://i", "c")
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert sum("lti_platforms" in s for s in statements) == 1
+    platform = SqlRegistrationStore(session).find_platform("https://i", "c")
+    platform.is_active = False
+    session.commit()  # the next transaction sees the change
+    assert SqlRegistrationStore(session).find_platform("https://i", "c") is None
+
+
+def test_expired_rows_are_purged_at_most_once_per_interval(session, monkeypatch):
+    from hub.models import LtiNonce
+    from hub.services import lti_stores
+
+    clock = FakeClock()
+    store = SqlNonceStore(session, clock=clock)
+    monkeypatch.setattr(lti_stores._purge_nonces, "_due", 0.0)
+    store.consume("old", clock() + timedelta(seconds=1))  # purges (nothing yet)
+    clock.advance(seconds=5)
+    store.consume("new", clock() + timedelta(minutes=5))  # not due: no purge
+    assert {n.nonce for n in session.query(LtiNonce)} == {"old", "new"}
+    # Expired but not purged yet, a nonce still cannot be used again.
+    assert store.consume("old", clock() + timedelta(minutes=5)) is False
+    monkeypatch.setattr(lti_stores._purge_nonces, "_due", 0.0)
+    store.consume("newer", clock() + timedelta(minutes=5))
+    assert {n.nonce for n in session.query(LtiNonce)} == {"new", "newer"}
