@@ -290,7 +290,7 @@ def _course_for(
     context: LaunchContext,
     link: LtiResourceLink,
     context_row: LtiContext | None,
-) -> int:
+) -> tuple[int, Course | None]:
     wanted = context.custom.get(COURSE_PARAM)
     if wanted is not None:
         try:
@@ -298,9 +298,10 @@ def _course_for(
         except ValueError as exc:
             raise NotFoundError(f"no course {wanted!r}") from exc
         # Scoped to the platform's organization: a link can never reach another's.
-        link.course_id = get_course(
-            session, org_id=platform.org_id, course_id=course_id
-        ).id
+        course = get_course(session, org_id=platform.org_id, course_id=course_id)
+        link.course_id = course.id
+    else:
+        course = None
     course_id = link.course_id or (context_row.course_id if context_row else None)
     if course_id is None:
         raise LinkNotConnectedError(
@@ -310,7 +311,7 @@ def _course_for(
         )
     if context_row is not None and context_row.course_id is None:
         context_row.course_id = course_id
-    return course_id
+    return course_id, course  # the course when it was loaded here
 
 
 def _membership(
@@ -347,7 +348,7 @@ def _enroll(
     session: Session,
     platform: Platform,
     user: User,
-    course_id: int,
+    course: Course | int,
     role: CourseRole,
     *,
     new_user: bool,
@@ -357,20 +358,21 @@ def _enroll(
             session,
             org_id=platform.org_id,
             user_id=user.id,
-            course_id=course_id,
+            course_id=course if isinstance(course, int) else course.id,
             role=role,
             source=EnrollmentSource.LTI,
         )[0]
     # What enroll() does for a user it has never seen, without its three lookups:
     # the user was just made in the platform's organization, the course was found
-    # there (identity map), and no enrollment of the new user can exist.
-    course = session.get_one(Course, course_id)
+    # there (by _course_for, or the link's), and no enrollment of it can exist.
+    if isinstance(course, int):
+        course = session.get_one(Course, course)
     if course.is_archived:
         raise ConflictError(f"course {course.id} is archived")
     enrollment = Enrollment(
         org_id=platform.org_id,
         user_id=user.id,
-        course_id=course_id,
+        course_id=course.id,
         role=role,
         source=EnrollmentSource.LTI,
     )
@@ -400,9 +402,11 @@ def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutco
     )
     context_row = _upsert_context(session, platform, context)
     link = _upsert_link(session, platform, context, context_row)
-    course_id = _course_for(session, platform, context, link, context_row)
+    course_id, course = _course_for(session, platform, context, link, context_row)
     role = course_role(hub_role)
-    enrollment = _enroll(session, platform, user, course_id, role, new_user=new_user)
+    enrollment = _enroll(
+        session, platform, user, course or course_id, role, new_user=new_user
+    )
     if enrollment.role is not role and role is CourseRole.INSTRUCTOR:
         enrollment.role = role
     if context_row is not None:
