@@ -165,10 +165,15 @@ def _queued_in_transaction(session: Session) -> list[LtiScoreOutbox]:
     if "rows" not in memo:
         rows: list[LtiScoreOutbox] = []
         memo["rows"] = rows
-        after_commit(
-            session, lambda: enqueue_deliveries(inspect(r).identity[0] for r in rows)
-        )
+        after_commit(session, lambda: enqueue_deliveries(_committed_ids(rows)))
     return memo["rows"]
+
+
+def _committed_ids(rows: list[LtiScoreOutbox]) -> list[int]:
+    # The identity survives expiry (no query); a row of a rolled-back SAVEPOINT has
+    # none and is not sent.
+    identities = (inspect(row).identity for row in rows)
+    return [identity[0] for identity in identities if identity is not None]
 
 
 def enqueue_deliveries(ids: Iterable[int]) -> None:
