@@ -157,7 +157,8 @@ class LtiHub(Hub):
         import redis  # noqa: PLC0415 - Celery's Redis transport, in the venv
 
         client = redis.Redis.from_url(self.args.redis, socket_timeout=10)
-        client.delete(self.queue, f"_kombu.binding.{self.queue}", "unacked_index")
+        # Only this run's keys: Celery's shared unacked_index serves other queues too.
+        client.delete(self.queue, f"_kombu.binding.{self.queue}")
         client.close()
 
 
