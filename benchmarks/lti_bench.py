@@ -158,7 +158,11 @@ class LtiHub(Hub):
 
         client = redis.Redis.from_url(self.args.redis, socket_timeout=10)
         # Only this run's keys: Celery's shared unacked_index serves other queues too.
-        client.delete(self.queue, f"_kombu.binding.{self.queue}")
+        client.delete(
+            self.queue,
+            f"_kombu.binding.{self.queue}",
+            f"_kombu.binding_permanent.{self.queue}",
+        )
         client.close()
 
 
