@@ -21,9 +21,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     from hub.extensions import celery_init_app, csrf, db, limiter  # noqa: PLC0415
     from hub.services.storage import LocalStorage  # noqa: PLC0415
     from hub.web import register_blueprints  # noqa: PLC0415
+    from hub.web.sessions import HubSessionInterface  # noqa: PLC0415
 
     settings = settings or Settings()
     app = Flask(__name__, instance_path=str(settings.instance_dir.resolve()))
+    app.session_interface = HubSessionInterface()
     app.config.update(
         HUB_SETTINGS=settings,
         SECRET_KEY=settings.secret_key,

@@ -27,7 +27,6 @@ from flask import (
     session,
     url_for,
 )
-from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import BaseModel, ConfigDict
 
@@ -39,6 +38,7 @@ from hub.services.lti_stores import SqlLaunchDataStore, SqlRegistrationStore
 from hub.services.lti_tool import LtiTool, build_tool, ensure_signing_key
 from hub.web import CONTENT_SECURITY_POLICY, api
 from hub.web.security import sign_in
+from hub.web.sessions import HubSessionInterface
 from lti import (
     DeepLinkingError,
     LaunchContext,
@@ -82,7 +82,7 @@ LTI_PAGE_POLICY = (
 def _setup(state) -> None:
     state.app.extensions["hub.lti"] = build_tool(state.app.config["HUB_SETTINGS"])
     lti_grades.install()  # rollup changes write the score outbox
-    if type(state.app.session_interface) is SecureCookieSessionInterface:
+    if type(state.app.session_interface) is HubSessionInterface:
         state.app.session_interface = EmbeddedSessionInterface()
 
 
@@ -394,7 +394,7 @@ def _embedded_session() -> bool:
     )
 
 
-class EmbeddedSessionInterface(SecureCookieSessionInterface):
+class EmbeddedSessionInterface(HubSessionInterface):
     """Sends a launched session's cookie cross-site over https.
 
     The platform's iframe is a third-party context: the cookie must be
