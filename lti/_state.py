@@ -28,6 +28,9 @@ class LoginState:
     target_link_uri: str
     platform_origin: str
     storage_target: str | None = None
+    #: The login initiation URL to reopen first-party when the frame's launch cannot
+    #: be bound to this browser (None when the login already came in a new window).
+    new_window_url: str | None = None
 
     def to_record(self) -> dict[str, Any]:
         """Return the JSON-serialisable record to store."""

@@ -192,7 +192,7 @@ def rotate_keys(
         publish_lead: Minimum time a pending key is published before it signs.
         grace: How long a retired key stays published.
         rotate_after: When given (periodic use), a new pending key is only published
-            once the active key is at least this old; ``None`` (the CLI) rotates now.
+            once the active key is at least this old; ``None`` publishes a new key now.
 
     Returns:
         The step taken.

@@ -379,5 +379,6 @@ class LaunchValidator:
             nonce=login.nonce,
             complete_url=storage_check_url,
             launch_id=launch_id,
+            new_window_url=login.new_window_url,
         )
         return PendingLaunch(launch_id=launch_id, html=html)

@@ -8,7 +8,7 @@ client-side postMessage storage flow (``lti_storage_target``) with a cookie fall
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from pylti1p3.exception import OIDCException
@@ -111,6 +111,9 @@ def initiate_login(
     if _state.origin_of(target) != _state.origin_of(launch_url):
         raise LtiLaunchError(LaunchErrorReason.INVALID_TARGET_LINK_URI, target)
     auth_url, login_state = _auth_request(params, registrations, launch_url)
+    login_state = replace(
+        login_state, new_window_url=_new_window_url(params, login_url)
+    )
     launch_data.put(
         _state.state_key(login_state.state),
         login_state.to_record(),
@@ -118,7 +121,7 @@ def initiate_login(
     )
     return LoginResponse(
         auth_url=auth_url,
-        html=_login_page(params, login_state, auth_url, login_url),
+        html=_login_page(login_state, auth_url),
         cookies=(
             CookieToSet(
                 name=_state.cookie_name(login_state.state),
@@ -156,17 +159,19 @@ def _auth_request(
     return auth_url, login_state
 
 
-def _login_page(
-    params: Mapping[str, str],
-    login_state: _state.LoginState,
-    auth_url: str,
-    login_url: str,
-) -> str | None:
+def _new_window_url(params: Mapping[str, str], login_url: str) -> str | None:
+    """The same login initiation, marked to run in a first-party window."""
     if params.get(NEW_WINDOW_PARAM):
-        return None  # a first-party window: cookies work, a plain redirect will do
+        return None  # already one: cookies work, a plain redirect will do
     query = {name: params[name] for name in LOGIN_PARAMS if params.get(name)}
     query[NEW_WINDOW_PARAM] = "1"
-    new_window_url = f"{login_url}?{urlencode(query)}"
+    return f"{login_url}?{urlencode(query)}"
+
+
+def _login_page(login_state: _state.LoginState, auth_url: str) -> str | None:
+    new_window_url = login_state.new_window_url
+    if new_window_url is None:
+        return None
     if login_state.storage_target:
         return platform_storage.storage_login_page(
             auth_url=auth_url,

@@ -164,6 +164,7 @@ def storage_check_page(
     nonce: str,
     complete_url: str,
     launch_id: str,
+    new_window_url: str | None = None,
 ) -> str:
     """Return the launch page that reads state and nonce back from platform storage.
 
@@ -178,6 +179,8 @@ def storage_check_page(
         nonce: The id_token's nonce.
         complete_url: Where the form is posted after the check.
         launch_id: The pending launch id.
+        new_window_url: The login to reopen in a first-party window, offered when
+            the platform does not answer (neither cookies nor storage work here).
 
     Returns:
         The HTML document.
@@ -201,7 +204,15 @@ def storage_check_page(
         f'<form id="lti-complete" method="post" action="{html.escape(complete_url)}">'
         f'<input type="hidden" name="launch_id" value="{html.escape(launch_id)}">'
         '<input type="hidden" name="state" value=""><input type="hidden" name="nonce" '
-        'value=""></form><p id="lti-failed" style="display:none">This launch could not '
-        "be verified. Please launch the tool again from the course.</p>"
+        'value=""></form><div id="lti-failed" style="display:none"><p>This launch '
+        "could not be verified in the course page: your browser blocks the cookies "
+        "this tool needs there, and the platform did not keep them either.</p>"
+        + (
+            f'<p><a href="{html.escape(new_window_url)}" target="_blank" '
+            'rel="opener">Open in a new window</a></p>'
+            if new_window_url
+            else "<p>Please launch the tool again from the course.</p>"
+        )
+        + "</div>"
     )
     return _page("Launching", body, script)

@@ -254,11 +254,13 @@ def test_browser_iframe_launch_completes_through_platform_storage(servers, brows
     assert paths == ["pending", "completed"]
 
 
-def test_browser_iframe_without_storage_frame_shows_relaunch_message(servers, browser):
+def test_browser_iframe_without_storage_frame_offers_a_new_window(servers, browser):
     platform_url, paths = servers
     page = browser.new_page()
     page.goto(platform_url + "/course?nostorage=1")
     failed = page.frame_locator("#tool").locator("#lti-failed")
     failed.wait_for(state="visible", timeout=30000)
-    assert "launch the tool again" in failed.inner_text()
+    offer = failed.locator("a[target=_blank]")
+    assert offer.inner_text() == "Open in a new window"
+    assert "lti1p3_new_window=1" in offer.get_attribute("href")
     assert paths == ["pending"]  # validated server-side, never completed

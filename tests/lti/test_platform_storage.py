@@ -57,3 +57,29 @@ def test_storage_script_has_timeouts_filled_in():
     assert "%(" not in page
     assert "setInterval(send, 200)" in page
     assert "}, 5000);" in page
+
+
+def test_storage_check_page_offers_the_new_window_when_the_platform_stays_silent():
+    page = storage_check_page(
+        storage_target="_parent",
+        platform_origin="https://p.example",
+        state="s1",
+        nonce="n1",
+        complete_url="https://t/lti/launch/check",
+        launch_id="L1",
+        new_window_url='https://t/lti/login?iss=x&lti1p3_new_window=1&q="',
+    )
+    assert "Open in a new window" in page
+    assert (
+        'href="https://t/lti/login?iss=x&amp;lti1p3_new_window=1&amp;q=&quot;"' in page
+    )
+    without = storage_check_page(
+        storage_target="_parent",
+        platform_origin="https://p.example",
+        state="s1",
+        nonce="n1",
+        complete_url="https://t/lti/launch/check",
+        launch_id="L1",
+    )
+    assert "Open in a new window" not in without
+    assert "launch the tool again" in without
