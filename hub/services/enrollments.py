@@ -37,6 +37,10 @@ def _scoped(session: Session, model: type, *, org_id: int, obj_id: int, label: s
     return obj
 
 
+def _is(obj: User | Course | None, obj_id: int, org_id: int) -> bool:
+    return obj is not None and obj.id == obj_id and obj.org_id == org_id
+
+
 def enroll(
     session: Session,
     *,
@@ -46,14 +50,22 @@ def enroll(
     role: CourseRole = CourseRole.LEARNER,
     source: EnrollmentSource = EnrollmentSource.MANUAL,
     source_ref: int | None = None,
+    user: User | None = None,
+    course: Course | None = None,
 ) -> tuple[Enrollment, bool]:
     """Enroll a user; returns the enrollment and whether it was created.
 
     An existing inactive enrollment is reactivated; an active one is left as it is
-    (re-enrolling is idempotent, so rules and groups may overlap freely).
+    (re-enrolling is idempotent, so rules and groups may overlap freely). ``user``
+    and ``course``, when the caller has them loaded, save reading them again; one
+    that is not the ``user_id`` or ``course_id`` of ``org_id`` is read as usual.
     """
-    user = _scoped(session, User, org_id=org_id, obj_id=user_id, label="user")
-    course = _scoped(session, Course, org_id=org_id, obj_id=course_id, label="course")
+    if not _is(user, user_id, org_id):
+        user = _scoped(session, User, org_id=org_id, obj_id=user_id, label="user")
+    if not _is(course, course_id, org_id):
+        course = _scoped(
+            session, Course, org_id=org_id, obj_id=course_id, label="course"
+        )
     if course.is_archived:
         raise ConflictError(
             f"course {course.id} is archived",
@@ -195,6 +207,8 @@ def add_group_member(
                 course_id=course.id,
                 source=EnrollmentSource.GROUP,
                 source_ref=group.id,
+                user=user,
+                course=course,
             )
     return True
 
@@ -230,6 +244,8 @@ def enroll_group(
                 course_id=course.id,
                 source=EnrollmentSource.GROUP,
                 source_ref=group.id,
+                user=user,
+                course=course,
             )
             created += new
     return created
@@ -311,6 +327,7 @@ def _apply(session: Session, rule: EnrollmentRule, user: User) -> bool:
         role=rule.role,
         source=EnrollmentSource.RULE,
         source_ref=rule.id,
+        user=user,
     )
     return created
 

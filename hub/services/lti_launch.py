@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -138,6 +138,14 @@ def _find_identity(
     return (found[0], found[1]) if found is not None else None
 
 
+def _email_taken(session: Session, org_id: int, email: str) -> bool:
+    # An id, not the user: only whether one exists matters here.
+    taken = select(User.id).where(
+        User.org_id == org_id, User.email == email.strip().lower()
+    )
+    return session.scalar(taken) is not None
+
+
 def _new_identity(
     session: Session,
     platform: Platform,
@@ -146,12 +154,10 @@ def _new_identity(
     context: LaunchContext | None,
     email: str | None,
     update: Callable[[User], None],
-) -> tuple[LtiIdentity, User]:
+) -> User:
     user = _linkable_user(session, platform, context) if context else None
     if user is None:
-        free = email and not find_user_by_email(
-            session, org_id=platform.org_id, email=email
-        )
+        free = email and not _email_taken(session, platform.org_id, email)
         user = User(
             org_id=platform.org_id,
             email=email.lower() if free and email else "",
@@ -161,15 +167,17 @@ def _new_identity(
         session.add(user)
     update(user)  # before the flush: one INSERT, no UPDATE after it
     session.flush()
-    identity = LtiIdentity(
-        org_id=platform.org_id,
-        platform_id=platform.id,
-        subject=subject,
-        user_id=user.id,
-        last_launch_at=utcnow(),
+    # Nothing reads the identity back in this unit of work: a plain INSERT.
+    session.execute(
+        insert(LtiIdentity.__table__).values(
+            org_id=platform.org_id,
+            platform_id=platform.id,
+            subject=subject,
+            user_id=user.id,
+            last_launch_at=utcnow(),
+        )
     )
-    session.add(identity)
-    return identity, user
+    return user
 
 
 def _update_user(user: User, role: HubRole, names: tuple[str, str]) -> None:
@@ -218,7 +226,7 @@ def _upsert_user(
     if found is None:
         try:
             with session.begin_nested():
-                _, user = _new_identity(
+                user = _new_identity(
                     session,
                     platform,
                     subject,
@@ -323,9 +331,9 @@ def _membership(
     new_user: bool,
 ) -> None:
     fields = {"role": role.value, "status": MembershipStatus.ACTIVE}
-    if new_user:  # no membership can exist yet: a plain insert
-        session.add(
-            LtiMembership(
+    if new_user:  # no membership can exist yet: a plain INSERT, nothing reads it
+        session.execute(
+            insert(LtiMembership.__table__).values(
                 org_id=context_row.org_id,
                 context_pk=context_row.id,
                 user_id=user.id,
@@ -348,36 +356,43 @@ def _enroll(
     session: Session,
     platform: Platform,
     user: User,
-    course: Course | int,
+    course: Course,
     role: CourseRole,
     *,
     new_user: bool,
-) -> Enrollment:
+) -> CourseRole:
+    """Enroll the user (an instructor's enrollment is raised to that role); returns
+    the role the user has in the course."""
     if not new_user:
-        return enrollments.enroll(
+        enrollment = enrollments.enroll(
             session,
             org_id=platform.org_id,
             user_id=user.id,
-            course_id=course if isinstance(course, int) else course.id,
+            course_id=course.id,
             role=role,
             source=EnrollmentSource.LTI,
+            user=user,
+            course=course,
         )[0]
+        if enrollment.role is not role and role is CourseRole.INSTRUCTOR:
+            enrollment.role = role
+        return enrollment.role
     # What enroll() does for a user it has never seen, without its three lookups:
     # the user was just made in the platform's organization, the course was found
-    # there (by _course_for, or the link's), and no enrollment of it can exist.
-    if isinstance(course, int):
-        course = session.get_one(Course, course)
+    # there (by _course_for, or the link's), and no enrollment of it can exist. A
+    # plain INSERT: nothing reads the enrollment back in this unit of work.
     if course.is_archived:
         raise ConflictError(f"course {course.id} is archived")
-    enrollment = Enrollment(
-        org_id=platform.org_id,
-        user_id=user.id,
-        course_id=course.id,
-        role=role,
-        source=EnrollmentSource.LTI,
+    session.execute(
+        insert(Enrollment.__table__).values(
+            org_id=platform.org_id,
+            user_id=user.id,
+            course_id=course.id,
+            role=role,
+            source=EnrollmentSource.LTI,
+        )
     )
-    session.add(enrollment)
-    return enrollment
+    return role
 
 
 def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutcome:
@@ -403,22 +418,29 @@ def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutco
     context_row = _upsert_context(session, platform, context)
     link = _upsert_link(session, platform, context, context_row)
     course_id, course = _course_for(session, platform, context, link, context_row)
-    role = course_role(hub_role)
-    enrollment = _enroll(
-        session, platform, user, course or course_id, role, new_user=new_user
+    if course is None:  # the link's (or context's) course: of the platform's org
+        course = session.get_one(Course, course_id)
+    role = _enroll(
+        session, platform, user, course, course_role(hub_role), new_user=new_user
     )
-    if enrollment.role is not role and role is CourseRole.INSTRUCTOR:
-        enrollment.role = role
     if context_row is not None:
-        _membership(session, context_row, user, enrollment.role, new_user=new_user)
+        _membership(session, context_row, user, role, new_user=new_user)
     registration_id = None
-    if enrollment.role is CourseRole.LEARNER:
+    if role is CourseRole.LEARNER and new_user:
+        registration_id = registrations.new_registration_id(
+            session, course=course, user_id=user.id
+        )
+    elif role is CourseRole.LEARNER:
         # The enrollment is active (enroll reactivates an inactive one).
         registration_id = registrations.start_registration(
-            session, org_id=platform.org_id, user_id=user.id, course_id=course_id
+            session,
+            org_id=platform.org_id,
+            user_id=user.id,
+            course_id=course_id,
+            course=course,
         )[0].id
     session.flush()
-    return LaunchOutcome(user, enrollment.role, course_id, registration_id)
+    return LaunchOutcome(user, role, course_id, registration_id)
 
 
 def provision_deep_linking(session: Session, *, context: LaunchContext) -> User:

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 import scorm_runtime as rt
@@ -17,12 +17,14 @@ from hub.config import Settings
 from hub.db import utcnow
 from hub.errors import ConflictError, NotFoundError, PermissionDeniedError
 from hub.models import (
+    Course,
     Enrollment,
     EnrollmentSource,
     EnrollmentStatus,
     LaunchToken,
     OrgRole,
     Package,
+    PackageVersion,
     Registration,
     ScoAttempt,
     User,
@@ -32,7 +34,6 @@ from hub.services import accounts, enrollments
 from hub.services.activities import runtime_version
 from hub.services.authz import Actor
 from hub.services.courses import get_course
-from hub.services.packages import latest_version
 from hub.services.pagination import Page, page_of
 
 
@@ -220,15 +221,46 @@ def get_registration(
     return registration
 
 
+def newest_version_id(session: Session, *, course: Course) -> int:
+    """The id of the course's newest package version, checked playable: one query
+    of three columns (not the package and its version with their manifests).
+
+    Raises:
+        ConflictError: The course has no content, or content the player cannot run.
+        NotFoundError: Its package has no version yet.
+    """
+    if course.package_id is None:
+        raise ConflictError(f"course {course.code} has no content yet")
+    version = session.execute(
+        select(PackageVersion.id, PackageVersion.standard, PackageVersion.edition)
+        .join(Package, Package.id == PackageVersion.package_id)
+        .where(
+            Package.id == course.package_id,
+            PackageVersion.version == Package.latest_version,
+        )
+    ).first()
+    if version is None:
+        raise NotFoundError(f"package {course.package_id} has no version yet")
+    runtime_version(version)  # refuse content the player cannot run, now
+    return version.id
+
+
 def start_registration(
-    session: Session, *, org_id: int, user_id: int, course_id: int
+    session: Session,
+    *,
+    org_id: int,
+    user_id: int,
+    course_id: int,
+    course: Course | None = None,
 ) -> tuple[Registration, bool]:
     """The learner's registration on a course, made on first launch; True if new.
 
     It is pinned to the course's newest package version at that moment: a later
-    version reaches only registrations made after it.
+    version reaches only registrations made after it. ``course``, when the caller
+    has it loaded (from ``org_id``), saves reading it again.
     """
-    course = get_course(session, org_id=org_id, course_id=course_id)
+    if course is None or course.id != course_id or course.org_id != org_id:
+        course = get_course(session, org_id=org_id, course_id=course_id)
     existing = session.scalar(
         select(Registration).where(
             Registration.user_id == user_id, Registration.course_id == course.id
@@ -236,20 +268,35 @@ def start_registration(
     )
     if existing is not None:
         return existing, False
-    if course.package_id is None:
-        raise ConflictError(f"course {course.code} has no content yet")
-    package = session.get_one(Package, course.package_id)
-    version = latest_version(session, package=package)
-    runtime_version(version)  # refuse content the player cannot run, now
     registration = Registration(
         org_id=org_id,
         user_id=user_id,
         course_id=course.id,
-        package_version_id=version.id,
+        package_version_id=newest_version_id(session, course=course),
     )
     session.add(registration)
     session.flush()
     return registration, True
+
+
+def new_registration_id(session: Session, *, course: Course, user_id: int) -> int:
+    """``start_registration`` for a learner who cannot have one yet (just created),
+    as one ``INSERT ... RETURNING id``: no lookup, no object in the session (the
+    unique (user, course) key still refuses a second one).
+
+    ``course`` must be the learner's organization's, loaded by the caller.
+    """
+    table = Registration.__table__
+    return session.execute(
+        insert(table)
+        .values(
+            org_id=course.org_id,
+            user_id=user_id,
+            course_id=course.id,
+            package_version_id=newest_version_id(session, course=course),
+        )
+        .returning(table.c.id)
+    ).scalar_one()
 
 
 def register_learner(

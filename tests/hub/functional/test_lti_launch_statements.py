@@ -1,0 +1,115 @@
+"""The SQL a launch costs: a new learner's launch is a fixed, short list of
+statements (the LTI launch benchmark's hot path), and it still makes every row a
+launch needs."""
+
+# ruff: noqa: F811
+
+import re
+
+from sqlalchemy import event, select
+
+from hub.models import (
+    CourseRole,
+    Enrollment,
+    EnrollmentSource,
+    LtiIdentity,
+    LtiMembership,
+    MembershipStatus,
+    Package,
+    Registration,
+)
+from hub.services.packages import latest_version
+from tests.hub.functional.test_lti_launch import (  # noqa: F401 - fixtures
+    course,
+    custom,
+    launch,
+    platform,
+    sim,
+    tool,
+)
+
+#: A new learner's launch request in a known context and link, by statement and
+#: table, besides the request's own ones (user session, savepoints).
+NEW_LEARNER_LAUNCH = [
+    ("DELETE", "lti_launch_data"),  # the login's state, popped
+    ("SELECT", "lti_platforms"),
+    ("INSERT", "lti_nonces"),
+    ("INSERT", "lti_launch_data"),
+    ("SELECT", "lti_identities"),
+    ("INSERT", "users"),
+    ("INSERT", "lti_identities"),
+    ("SELECT", "lti_contexts"),
+    ("SELECT", "lti_resource_links"),
+    ("SELECT", "courses"),
+    ("INSERT", "enrollments"),
+    ("INSERT", "lti_memberships"),
+    ("SELECT", "package_versions"),  # the newest, joined with its package
+    ("INSERT", "registrations"),
+]
+
+
+def _recorded(app, call):
+    engine = app.extensions["hub.db"].engine
+    seen: list[tuple[str, str]] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        verb = statement.split()[0].upper()
+        table = re.search(r"(?:FROM|INTO|UPDATE)\s+(\w+)", statement)
+        if verb in {"SELECT", "INSERT", "UPDATE", "DELETE"}:
+            seen.append((verb, table.group(1) if table else ""))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        result = call()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return result, seen
+
+
+def test_lti_new_learner_launch_runs_only_the_statements_it_needs(
+    app, web, session, sim, tool, platform, course
+):
+    launch(web, sim, tool, **custom(course), sub="first")  # context and link exist
+    (response, _), seen = _recorded(
+        app, lambda: launch(web, sim, tool, **custom(course), sub="second")
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    launch_part = seen[seen.index(("DELETE", "lti_launch_data")) :]
+    launch_part = [s for s in launch_part if s != ("SELECT", "users")]
+    assert launch_part == NEW_LEARNER_LAUNCH
+    identity = session.scalar(select(LtiIdentity).filter_by(subject="second"))
+    registration = session.scalar(
+        select(Registration).filter_by(user_id=identity.user_id)
+    )
+    assert response.headers["Location"] == f"/play/{registration.id}"
+    assert (registration.course_id, registration.package_version_id) == (
+        course.id,
+        latest_version(session, package=session.get(Package, course.package_id)).id,
+    )
+    assert (registration.completion, registration.success) == (
+        "not attempted",
+        "unknown",
+    )
+    enrollment = session.scalar(select(Enrollment).filter_by(user_id=identity.user_id))
+    assert (enrollment.course_id, enrollment.role, enrollment.source) == (
+        course.id,
+        CourseRole.LEARNER,
+        EnrollmentSource.LTI,
+    )
+    membership = session.scalar(
+        select(LtiMembership).filter_by(user_id=identity.user_id)
+    )
+    assert (membership.role, membership.status) == (
+        CourseRole.LEARNER.value,
+        MembershipStatus.ACTIVE,
+    )
+
+
+def test_lti_returning_learner_launch_keeps_the_registration(
+    web, session, sim, tool, platform, course
+):
+    first, _ = launch(web, sim, tool, **custom(course), sub="again")
+    second, _ = launch(web, sim, tool, sub="again")
+    assert second.status_code == 303
+    assert second.headers["Location"] == first.headers["Location"]
+    assert len(session.scalars(select(Registration)).all()) == 1
