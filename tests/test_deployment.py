@@ -22,8 +22,14 @@ def _compose() -> list[str]:
 
 
 def _config(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*_compose(), "config", *args], cwd=REPO_ROOT, capture_output=True,
-                          text=True, timeout=60, check=False)
+    return subprocess.run(
+        [*_compose(), "config", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_compose_config_is_valid():
