@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +72,7 @@ class Batch:
 
     seq: int
     tab: str
-    changes: list[list[str]]
+    changes: Sequence[Sequence[str]]  # (element, value) pairs, in call order
     terminate: bool
 
 
