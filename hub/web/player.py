@@ -35,18 +35,29 @@ bp = Blueprint("player", __name__)
 Element = Annotated[str, StringConstraints(max_length=255)]
 
 
-class CommitIn(BaseModel):
+class BatchIn(BaseModel):
     """One batch of the adapter's SetValue calls (see hub/static/js/scorm-api.js)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    key: Annotated[str, StringConstraints(max_length=128)]
     seq: int = Field(ge=1)
     tab: Annotated[str, StringConstraints(max_length=64)] = ""
     changes: list[
         tuple[Element, Annotated[str, StringConstraints(max_length=70000)]]
     ] = Field(default_factory=list, max_length=20000)
     terminate: bool = False
+
+
+class CommitIn(BatchIn):
+    """A commit: one batch, or (a closing page's beacon) the whole queue in order.
+
+    Beacons sent one per batch can arrive in any order; a terminating batch that
+    overtook the one before it would end the session without that batch's values.
+    """
+
+    key: Annotated[str, StringConstraints(max_length=128)]
+    seq: int = Field(default=1, ge=1)
+    batches: list[BatchIn] = Field(default_factory=list, max_length=100)
 
 
 def _secret() -> str:
@@ -153,22 +164,27 @@ def commit(registration_id: int, attempt_id: int):
     # key printed into the player page, so it cannot forge tracking data.
     if not hmac.compare_digest(batch.key, expected):
         raise AuthenticationRequiredError("the commit key does not match this attempt")
+    outcomes = []
     try:
-        outcome = commits.commit(
-            db.session,
-            claim=claim,
-            registration_id=registration_id,
-            attempt_id=attempt_id,
-            batch=commits.Batch(batch.seq, batch.tab, batch.changes, batch.terminate),
-        )
+        for one in sorted(batch.batches, key=lambda b: b.seq) or [batch]:
+            outcomes.append(
+                commits.commit(
+                    db.session,
+                    claim=claim,
+                    registration_id=registration_id,
+                    attempt_id=attempt_id,
+                    batch=commits.Batch(one.seq, one.tab, one.changes, one.terminate),
+                )
+            )
     except AuthenticationRequiredError:
         sign_out()
         raise
+    outcome = outcomes[-1]
     return jsonify(
         {
             "ok": True,
-            "duplicate": outcome.duplicate,
-            "errors": outcome.errors,
+            "duplicate": all(o.duplicate for o in outcomes),
+            "errors": [error for o in outcomes for error in o.errors],
             "registration": {
                 "completion": outcome.rollup.completion,
                 "success": outcome.rollup.success,

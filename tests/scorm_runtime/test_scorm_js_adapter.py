@@ -45,6 +45,12 @@ window.makeHarness = function (defs, state, options) {
       return true;
     };
   }
+  if (options.beaconAll) {
+    transport.beaconAll = function (batches) {
+      h.beacons.push({all: batches});
+      return true;
+    };
+  }
   if (options.sync !== undefined) {
     transport.commitSync = function (changes, seq, meta) {
       h.synced.push({changes: changes, seq: seq, meta: meta});
@@ -236,6 +242,29 @@ def test_adapter_pagehide_seals_pending_into_beacon(browser_page):
     assert beacons[0]["changes"] == [["cmi.location", "p4"]]
     assert beacons[0]["seq"] == 1
     assert all(beacon["seq"] == 1 for beacon in beacons)
+
+
+def test_adapter_pagehide_sends_the_whole_queue_in_one_ordered_beacon(browser_page):
+    # Offline: two batches wait in the queue when the page closes.
+    harness(browser_page, beaconAll=True, failing=True)
+    beacons = run(
+        browser_page,
+        """
+        h.api.Initialize("");
+        h.api.SetValue("cmi.location", "p1");
+        h.api.Commit("");
+        h.api.SetValue("cmi.location", "p2");
+        h.target.dispatchEvent(new Event("pagehide"));
+        return h.beacons;
+        """,
+    )
+    assert len(beacons) == 1
+    batches = beacons[0]["all"]
+    assert [b["seq"] for b in batches] == [1, 2]
+    assert [b["changes"] for b in batches] == [
+        [["cmi.location", "p1"]],
+        [["cmi.location", "p2"]],
+    ]
 
 
 def test_adapter_second_tab_takes_lock_first_refuses_writes(browser_page):

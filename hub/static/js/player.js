@@ -44,6 +44,17 @@
       if (!navigator.sendBeacon) return false;
       return navigator.sendBeacon(config.commitUrl,
         new Blob([body(changes, seq, meta)], { type: "application/json" }));
+    },
+    // The whole queue in one beacon, so that its batches are applied in order.
+    beaconAll: function (batches) {
+      if (!navigator.sendBeacon) return false;
+      var all = JSON.stringify({ key: config.commitKey, batches: batches.map(
+        function (b) {
+          return { seq: b.seq, tab: b.meta.tab, changes: b.changes,
+            terminate: !!b.meta.terminate };
+        }) });
+      return navigator.sendBeacon(config.commitUrl,
+        new Blob([all], { type: "application/json" }));
     }
   };
 

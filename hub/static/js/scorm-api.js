@@ -721,6 +721,14 @@
       this.newBatch(false);
     }
     var beacon = this.transport.beacon;
+    // One request for the whole queue: separate beacons may arrive in any order,
+    // and a Terminate that overtakes the batch before it loses that batch.
+    if (this.transport.beaconAll && this.queue.length &&
+        this.transport.beaconAll(this.queue.map(function (batch) {
+          return {changes: batch.changes, seq: batch.seq, meta: meta(batch)};
+        })) !== false) {
+      return;
+    }
     for (var i = 0; beacon && i < this.queue.length; i++) {
       beacon(this.queue[i].changes, this.queue[i].seq, meta(this.queue[i]));
     }

@@ -11,9 +11,12 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
+from hub.config import Settings
 from tests.hub.conftest import TEST_SECRET, create_postgres_database, postgres_base_url
 
 CHROMIUM = "/usr/bin/chromium"
@@ -44,6 +47,19 @@ class LiveHub:
     def __init__(self, url: str, env: dict[str, str]) -> None:
         self.url = url
         self.env = env
+
+    def scalar(self, sql: str, **params: object) -> object:
+        """One value read from the live hub's database (for waiting on a result)."""
+        settings = Settings(
+            instance_dir=Path(self.env["HUB_INSTANCE_DIR"]),
+            database_url=self.env.get("HUB_DATABASE_URL"),
+        )
+        engine = create_engine(settings.sqlalchemy_url)
+        try:
+            with engine.connect() as connection:
+                return connection.execute(text(sql), params).scalar()
+        finally:
+            engine.dispose()
 
     def cli(self, *args: str) -> str:
         result = subprocess.run(

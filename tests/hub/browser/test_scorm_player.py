@@ -4,6 +4,7 @@ dashboard and the registration report."""
 
 import json
 import re
+import time
 
 import pytest
 
@@ -16,6 +17,16 @@ def demo_learner(hub) -> str:
     """Load the demo; return the learner's password from its printed sign-ins."""
     out = hub.cli("demo")
     return re.search(r"learner@example\.com\s+password: (\S+)", out).group(1)
+
+
+LOCATION_SQL = "SELECT state FROM sco_attempts WHERE activity_id = 'welcome'"
+
+
+def _wait_for(condition, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
 
 
 def sco(page):
@@ -34,6 +45,10 @@ def test_scorm12_course_resumes_after_closing_the_tab_and_completes(live_hub, br
     sco(page).locator("#next").click()
     sco(page).locator("#page-2").wait_for()
     page.close(run_before_unload=True)  # the learner closes the tab mid-lesson
+    # The page's beacon carries the location. A learner comes back seconds later; the
+    # test waits for the beacon to land instead (a launch before it would resume from
+    # what was saved before it, and log the late batch as stale).
+    _wait_for(lambda: "page-2" in str(live_hub.scalar(LOCATION_SQL)))
 
     page = context.new_page()
     page.goto(f"{live_hub.url}/dashboard")

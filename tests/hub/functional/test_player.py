@@ -632,3 +632,46 @@ def test_malformed_prerequisites_never_lock_the_learner_out(
         ),
     ]
     assert locked_activities(session, registration=registration, toc=toc) == {"gated"}
+
+
+def test_a_closing_pages_queue_in_one_beacon_is_applied_in_order(
+    web, learner, course12, session
+):
+    config = open_player(web, course12)
+    assert send(web, config, [["cmi.core.lesson_location", "p1"]], 1).status_code == 200
+    # The queue as the closing page sends it, listed out of order on purpose: the
+    # terminating batch must still come after the one that suspends.
+    response = web.client.post(
+        config["commitUrl"],
+        json={
+            "key": config["commitKey"],
+            "batches": [
+                {"seq": 3, "tab": "t1", "changes": [], "terminate": True},
+                {
+                    "seq": 2,
+                    "tab": "t1",
+                    "changes": [
+                        ["cmi.core.lesson_location", "p2"],
+                        ["cmi.core.exit", "suspend"],
+                    ],
+                },
+                {"seq": 1, "tab": "t1", "changes": [["cmi.core.lesson_location", "x"]]},
+            ],
+        },
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.json["errors"] == [] and not response.json["duplicate"]
+    session.expire_all()
+    attempt = session.scalar(select(ScoAttempt))
+    assert attempt.state["cmi"]["cmi.core.lesson_location"] == "p2"  # 1 was a retry
+    assert attempt.state["phase"] == "terminated"
+    assert attempt.state["seqs"] == {"t1": 3}
+    resumed = open_player(web, course12)
+    assert resumed["commitUrl"] == config["commitUrl"]  # suspended: the same attempt
+    assert resumed["state"]["cmi"]["cmi.core.entry"] == "resume"
+    # A body of more batches than a queue holds is refused, naming the field.
+    too_many = web.client.post(
+        config["commitUrl"],
+        json={"key": config["commitKey"], "batches": [{"seq": 9}] * 101},
+    )
+    assert too_many.status_code == 422 and "batches" in too_many.get_data(as_text=True)
