@@ -21,14 +21,7 @@ def test_storage_pages_escape_script_breakouts():
 
 
 def test_storage_check_page_reads_both_keys_and_posts_back():
-    page = storage_check_page(
-        storage_target="_parent",
-        platform_origin="https://p.example",
-        state="s1",
-        nonce="n1",
-        complete_url="https://t/lti/launch/check",
-        launch_id="L1",
-    )
+    page = storage_check_page(**CHECK_PAGE)
     assert "lti.get_data" in page
     assert '"lti1p3_state_s1"' in page and '"lti1p3_nonce_n1"' in page
     assert 'action="https://t/lti/launch/check"' in page
@@ -59,27 +52,23 @@ def test_storage_script_has_timeouts_filled_in():
     assert "}, 5000);" in page
 
 
+CHECK_PAGE = {
+    "storage_target": "_parent",
+    "platform_origin": "https://p.example",
+    "state": "s1",
+    "nonce": "n1",
+    "complete_url": "https://t/lti/launch/check",
+    "launch_id": "L1",
+}
+
+
 def test_storage_check_page_offers_the_new_window_when_the_platform_stays_silent():
-    page = storage_check_page(
-        storage_target="_parent",
-        platform_origin="https://p.example",
-        state="s1",
-        nonce="n1",
-        complete_url="https://t/lti/launch/check",
-        launch_id="L1",
-        new_window_url='https://t/lti/login?iss=x&lti1p3_new_window=1&q="',
-    )
+    url = 'https://t/lti/login?iss=x&lti1p3_new_window=1&q="'
+    page = storage_check_page(**CHECK_PAGE, new_window_url=url)
     assert "Open in a new window" in page
     assert (
         'href="https://t/lti/login?iss=x&amp;lti1p3_new_window=1&amp;q=&quot;"' in page
     )
-    without = storage_check_page(
-        storage_target="_parent",
-        platform_origin="https://p.example",
-        state="s1",
-        nonce="n1",
-        complete_url="https://t/lti/launch/check",
-        launch_id="L1",
-    )
+    without = storage_check_page(**CHECK_PAGE)
     assert "Open in a new window" not in without
     assert "launch the tool again" in without
