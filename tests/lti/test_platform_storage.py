@@ -4,6 +4,15 @@ from lti.platform_storage import (
     storage_login_page,
 )
 
+CHECK_PAGE = {
+    "storage_target": "_parent",
+    "platform_origin": "https://p.example",
+    "state": "s1",
+    "nonce": "n1",
+    "complete_url": "https://t/lti/launch/check",
+    "launch_id": "L1",
+}
+
 
 def test_storage_pages_escape_script_breakouts():
     evil = "</script><script>alert(1)</script>"
@@ -50,16 +59,6 @@ def test_storage_script_has_timeouts_filled_in():
     assert "%(" not in page
     assert "setInterval(send, 200)" in page
     assert "}, 5000);" in page
-
-
-CHECK_PAGE = {
-    "storage_target": "_parent",
-    "platform_origin": "https://p.example",
-    "state": "s1",
-    "nonce": "n1",
-    "complete_url": "https://t/lti/launch/check",
-    "launch_id": "L1",
-}
 
 
 def test_storage_check_page_offers_the_new_window_when_the_platform_stays_silent():
