@@ -221,11 +221,39 @@ def commit(
     scos = sco_ids(session, version_id=row.package_version_id, sha256=row.sha256)
     latest = _latest_results(session, registration_id, attempt_id)
     latest.setdefault(row.activity_id, outcome)  # unless a newer attempt exists
-    total, done = rollup(latest, scos)
+    total, done = _rollup(latest, scos)
     if total != current:
         _write_registration(session, registration_id, total)
     _write_enrollment(session, row, total, done, len(scos))
     return CommitOutcome(False, [e.to_dict() for e in result.errors], total)
+
+
+def commit_all(
+    session: Session,
+    *,
+    claim: SessionClaim,
+    registration_id: int,
+    attempt_id: int,
+    batches: Sequence[Batch],
+) -> CommitOutcome:
+    """Apply batches in sequence order (a closing page sends its whole queue in one
+    beacon: separate beacons arrive in any order, and a Terminate that overtook the
+    batch before it would end the session without that batch)."""
+    outcomes = [
+        commit(
+            session,
+            claim=claim,
+            registration_id=registration_id,
+            attempt_id=attempt_id,
+            batch=batch,
+        )
+        for batch in sorted(batches, key=lambda b: b.seq)
+    ]
+    return CommitOutcome(
+        all(o.duplicate for o in outcomes),
+        [error for o in outcomes for error in o.errors],
+        outcomes[-1].rollup,
+    )
 
 
 def result_columns(result: rt.ActivityResult) -> dict[str, Any]:
@@ -276,7 +304,7 @@ _NOT_ATTEMPTED = rt.ActivityResult(
 )
 
 
-def rollup(
+def _rollup(
     latest: dict[str, rt.ActivityResult], scos: tuple[str, ...]
 ) -> tuple[rt.ActivityResult, int]:
     """The registration's result from each SCO's latest attempt (none: not
@@ -347,7 +375,7 @@ def _write_registration(
     registration.total_cs = total.total_cs
 
 
-def progress(
+def _progress(
     total: rt.ActivityResult, done: int, count: int
 ) -> tuple[ProgressStatus, int, float | None]:
     """An enrollment's progress status, percent and score (None: keep the one it
@@ -399,7 +427,7 @@ _WRITE_ENROLLMENT = (
 def _write_enrollment(
     session: Session, row: Row[Any], total: rt.ActivityResult, done: int, count: int
 ) -> None:
-    status, percent, score = progress(total, done, count)
+    status, percent, score = _progress(total, done, count)
     session.connection().execute(
         _WRITE_ENROLLMENT,
         {

@@ -16,7 +16,7 @@ from flask import (
     request,
     url_for,
 )
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from hub.errors import AuthenticationRequiredError, HubError, NotFoundError
 from hub.extensions import csrf, db, limiter
@@ -49,15 +49,24 @@ class BatchIn(BaseModel):
 
 
 class CommitIn(BatchIn):
-    """A commit: one batch, or (a closing page's beacon) the whole queue in order.
-
-    Beacons sent one per batch can arrive in any order; a terminating batch that
-    overtook the one before it would end the session without that batch's values.
-    """
+    """A commit: one batch, or (a closing page's beacon) the whole queue as
+    ``batches``, which are applied in sequence order (``commits.commit_all``)."""
 
     key: Annotated[str, StringConstraints(max_length=128)]
-    seq: int = Field(default=1, ge=1)
+    seq: int | None = Field(default=None, ge=1)
     batches: list[BatchIn] = Field(default_factory=list, max_length=100)
+
+    @model_validator(mode="after")
+    def _one_batch_or_a_queue(self) -> CommitIn:
+        if self.batches and (self.seq is not None or self.changes or self.terminate):
+            raise ValueError("send either one batch (seq, changes) or batches")
+        if not self.batches and self.seq is None:
+            raise ValueError("seq is required (or batches)")
+        return self
+
+    def to_batches(self) -> list[commits.Batch]:
+        sent = self.batches or [self]
+        return [commits.Batch(b.seq, b.tab, b.changes, b.terminate) for b in sent]
 
 
 def _secret() -> str:
@@ -164,27 +173,22 @@ def commit(registration_id: int, attempt_id: int):
     # key printed into the player page, so it cannot forge tracking data.
     if not hmac.compare_digest(batch.key, expected):
         raise AuthenticationRequiredError("the commit key does not match this attempt")
-    outcomes = []
     try:
-        for one in sorted(batch.batches, key=lambda b: b.seq) or [batch]:
-            outcomes.append(
-                commits.commit(
-                    db.session,
-                    claim=claim,
-                    registration_id=registration_id,
-                    attempt_id=attempt_id,
-                    batch=commits.Batch(one.seq, one.tab, one.changes, one.terminate),
-                )
-            )
+        outcome = commits.commit_all(
+            db.session,
+            claim=claim,
+            registration_id=registration_id,
+            attempt_id=attempt_id,
+            batches=batch.to_batches(),
+        )
     except AuthenticationRequiredError:
         sign_out()
         raise
-    outcome = outcomes[-1]
     return jsonify(
         {
             "ok": True,
-            "duplicate": all(o.duplicate for o in outcomes),
-            "errors": [error for o in outcomes for error in o.errors],
+            "duplicate": outcome.duplicate,
+            "errors": outcome.errors,
             "registration": {
                 "completion": outcome.rollup.completion,
                 "success": outcome.rollup.success,

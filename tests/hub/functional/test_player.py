@@ -207,6 +207,9 @@ def test_attempt_limit_is_enforced(web, learner, course12, session):
     [
         ({"seq": 1}, 422),
         ({"key": "k", "seq": 0}, 422),
+        ({"key": "k", "changes": []}, 422),  # no seq
+        ({"key": "k", "seq": 2, "batches": [{"seq": 3}]}, 422),  # both forms
+        ({"key": "k", "batches": [{"seq": 0}]}, 422),
         ({"key": "k", "seq": 1, "changes": [["a"]]}, 422),
         ({"key": "k", "seq": 1, "changes": "nope"}, 422),
         ({"key": "wrong", "seq": 1, "changes": []}, 401),
