@@ -41,7 +41,8 @@ class LaunchContext:
     """Everything the hub needs from one validated launch; PII fields are optional.
 
     Attributes:
-        launch_id: Key of the cached claims (``LaunchValidator.load_launch``).
+        launch_id: Key of the claims once kept (``LaunchValidator.keep_launch``,
+            ``load_launch``).
         issuer: The platform issuer.
         client_id: The tool's client id on that platform.
         deployment_id: The deployment id.

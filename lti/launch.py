@@ -283,8 +283,9 @@ class LaunchValidator:
             storage_check_url: Where the platform-storage check page posts back.
 
         Returns:
-            The ``LaunchContext``, or a ``PendingLaunch`` when the state cookie is
-            missing and the login used platform storage.
+            The ``LaunchContext`` (``keep_launch`` it for a later ``load_launch``),
+            or a ``PendingLaunch`` when the state cookie is missing and the login
+            used platform storage.
 
         Raises:
             LtiLaunchError: The launch is rejected; ``reason`` says why.
@@ -301,7 +302,9 @@ class LaunchValidator:
         body = launch.body()
         cookie = cookies.get(_state.cookie_name(state), "")
         if cookie and secrets.compare_digest(cookie, state):
-            return self._save(launch.get_launch_id(), login.client_id, body)
+            return LaunchContext.from_claims(
+                launch.get_launch_id(), login.client_id, body
+            )
         if login.storage_target:
             return self._pend(launch.get_launch_id(), login, body, storage_check_url)
         raise LtiLaunchError(
@@ -319,7 +322,7 @@ class LaunchValidator:
             nonce: The nonce value the page read from platform storage.
 
         Returns:
-            The ``LaunchContext``.
+            The ``LaunchContext`` (``keep_launch`` it for a later ``load_launch``).
 
         Raises:
             LtiLaunchError: Unknown or used launch id, or values that do not match.
@@ -332,7 +335,28 @@ class LaunchValidator:
             and secrets.compare_digest(str(nonce), pending["nonce"])
         ):
             raise LtiLaunchError(R.STATE_NOT_BOUND, "platform storage values differ")
-        return self._save(launch_id, pending["client_id"], pending["claims"])
+        return LaunchContext.from_claims(
+            launch_id, pending["client_id"], pending["claims"]
+        )
+
+    def keep_launch(self, context: LaunchContext) -> None:
+        """Keep a validated launch's claims for ``load_launch`` (``LAUNCH_TTL``).
+
+        Only the pages that come after the launch request need them (the deep
+        linking picker and response, DL §4.4; an instructor connecting a link):
+        most launches (a learner sent to the player) never read them back, so
+        ``validate`` does not write them. Every check has run by then: what is kept
+        is the validated payload, and ``load_launch`` does not validate it again.
+
+        Args:
+            context: A context returned by ``validate`` or ``complete_storage_check``.
+        """
+        record = {"client_id": context.client_id, "claims": dict(context.claims)}
+        self.launch_data.put(
+            _state.launch_key(context.launch_id),
+            record,
+            self.clock() + _state.LAUNCH_TTL,
+        )
 
     def load_launch(self, launch_id: str) -> LaunchContext:
         """Return a launch validated earlier (e.g. for the deep linking response).
@@ -346,15 +370,6 @@ class LaunchValidator:
         return LaunchContext.from_claims(
             launch_id, record["client_id"], record["claims"]
         )
-
-    def _save(
-        self, launch_id: str, client_id: str, body: Mapping[str, Any]
-    ) -> LaunchContext:
-        record = {"client_id": client_id, "claims": dict(body)}
-        self.launch_data.put(
-            _state.launch_key(launch_id), record, self.clock() + _state.LAUNCH_TTL
-        )
-        return LaunchContext.from_claims(launch_id, client_id, body)
 
     def _pend(
         self,

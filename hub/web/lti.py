@@ -182,7 +182,8 @@ def _enter(context: LaunchContext) -> Response:
         if not lti_launch.is_staff(context):
             return _hub_error_page(error)
         # An instructor opening an unconnected link (a course navigation placement,
-        # say) picks the hub course it delivers.
+        # say) picks the hub course it delivers: the picker reads the launch back.
+        _tool().validator(db.session).keep_launch(context)
         return redirect(url_for("lti.connect", launch_id=context.launch_id), 303)
     except HubError as error:
         return _hub_error_page(error)
@@ -209,6 +210,9 @@ def _provision(context: LaunchContext) -> tuple[User, str, str | None]:
     when the launch happens inside a frame."""
     if context.is_deep_linking:
         user = lti_launch.provision_deep_linking(db.session, context=context)
+        # The picker and its response read the request back (DL §4.4: the
+        # response echoes the settings' data and goes to its return URL).
+        _tool().validator(db.session).keep_launch(context)
         return user, url_for("lti.pick", launch_id=context.launch_id), None
     outcome = lti_launch.provision_launch(db.session, context=context)
     if outcome.registration_id is None:  # staff: the course's roster and grades

@@ -40,7 +40,17 @@ def test_launch_valid_learner_returns_context(tool):
     assert context.email is None  # PII never required
     assert context.ags == AgsEndpoint(scopes=(claims.SCOPE_SCORE,))
     assert not context.is_deep_linking
+    tool.validator.keep_launch(context)
     assert tool.validator.load_launch(context.launch_id) == context
+
+
+def test_launch_claims_kept_only_when_asked(tool):
+    context = tool.login_and_launch()
+    with pytest.raises(LtiLaunchError) as info:
+        tool.validator.load_launch(context.launch_id)
+    assert info.value.reason is R.STATE_UNKNOWN
+    tool.validator.keep_launch(context)
+    assert tool.validator.load_launch(context.launch_id).claims == context.claims
 
 
 def test_launch_with_pii_and_services_exposes_them(tool):
@@ -363,6 +373,7 @@ def test_launch_storage_flow_without_cookie_pends_then_completes(tool):
         pending.launch_id, login.state, login.nonce
     )
     assert context.subject == "user-42"
+    tool.validator.keep_launch(context)
     assert tool.validator.load_launch(pending.launch_id).subject == "user-42"
 
 
