@@ -8,9 +8,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from hub.db import utcnow
 from hub.errors import ConflictError, NotFoundError, PermissionDeniedError
@@ -25,14 +34,17 @@ from hub.models import (
     LtiResourceLink,
     MembershipStatus,
     OrgRole,
+    Package,
+    PackageVersion,
     Platform,
     Registration,
     User,
 )
 from hub.services import enrollments, registrations
 from hub.services.accounts import find_user_by_email
+from hub.services.activities import runtime_version
 from hub.services.courses import get_course
-from hub.services.lti_stores import SqlRegistrationStore
+from hub.services.lti_stores import SqlRegistrationStore, insert_or_ignore
 from lti import HubRole, LaunchContext, LaunchValidator, LtiLaunchError, map_roles
 
 #: The custom parameter a deep-linked resource link carries (DL §3.4.2 ``custom``).
@@ -53,18 +65,19 @@ def _get_or_create(
     *,
     org_id: int,
     defaults: dict[str, Any] | None = None,
+    found: _Row | None = None,
     **key: Any,
 ) -> _Row:
-    """The row of ``model`` with the unique ``key``, inserted (with ``defaults``) if
-    missing.
+    """The row of ``model`` with the unique ``key`` (``found``, when the caller
+    already looked it up), inserted (with ``defaults``) if missing.
 
     A class clicking a new link at once makes concurrent launches insert the same
     context, link or membership: the loser's insert fails on the unique key inside a
     SAVEPOINT, and it reads the winner's row (committed, so visible) instead of
-    answering an error.
+    answering an error. Only a missing row pays for the SAVEPOINT.
     """
     query = select(model).filter_by(**key)
-    row = session.scalar(query)
+    row = found if found is not None else session.scalar(query)
     if row is not None:
         return row
     try:
@@ -76,6 +89,15 @@ def _get_or_create(
         if row is None:  # not a lost race: another constraint failed
             raise
     return row
+
+
+def _set(row: Any, **values: Any) -> None:
+    """Assign only the values that differ: an unchanged row stays clean, so the
+    next flush has nothing to compare (the ORM would diff every assigned
+    attribute, JSON lists included, to find no change)."""
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
 
 
 @dataclass(frozen=True)
@@ -127,9 +149,12 @@ def _names(context: LaunchContext) -> tuple[str, str]:
     return given[:100], family[:100]
 
 
+_Identity = tuple[LtiIdentity, User]
+
+
 def _find_identity(
     session: Session, platform: Platform, subject: str
-) -> tuple[LtiIdentity, User] | None:
+) -> _Identity | None:
     found = session.execute(
         select(LtiIdentity, User)
         .join(User, User.id == LtiIdentity.user_id)
@@ -146,6 +171,62 @@ def _email_taken(session: Session, org_id: int, email: str) -> bool:
     return session.scalar(taken) is not None
 
 
+def _insert_user(session: Session, values: dict[str, Any]) -> User | None:
+    """A new user row, or None when its (organization, email) is taken.
+
+    One ``INSERT ... ON CONFLICT DO NOTHING RETURNING id`` instead of a lookup of
+    the email, a SAVEPOINT around the ORM's insert and its reload: nothing is
+    rolled back when the email turns out to be taken, so no SAVEPOINT is needed.
+    """
+    table = User.__table__
+    user_id = session.execute(
+        insert_or_ignore(session, table, ["org_id", "email"])
+        .values(**values)
+        .returning(table.c.id)
+    ).scalar()
+    if user_id is None:
+        return None
+    # The row as the session would have it after a flush: persistent, without a
+    # SELECT; the columns left to their defaults load if ever read.
+    user = User(id=user_id, **values)
+    make_transient_to_detached(user)
+    session.add(user)
+    return user
+
+
+def _new_user(
+    session: Session,
+    platform: Platform,
+    subject: str,
+    *,
+    email: str | None,
+    update: Callable[[User], None],
+) -> User | None:
+    """Insert the user of a new identity; None if the same learner's other launch
+    (two tabs) made it meanwhile (its placeholder email is taken)."""
+    draft = User(org_id=platform.org_id, email="", role=OrgRole.LEARNER)
+    update(draft)  # names and role go into the INSERT: no UPDATE after it
+    values = {
+        "org_id": platform.org_id,
+        "role": draft.role,
+        "given_name": draft.given_name or "",
+        "family_name": draft.family_name or "",
+        "password_changed_at": None,
+    }
+    if email and email != email.strip():
+        # The stored email is lowercased but not stripped: only the lookup, which
+        # strips, can tell whether it is taken.
+        if not _email_taken(session, platform.org_id, email):
+            return _insert_user(session, {**values, "email": email.lower()})
+    elif email:
+        user = _insert_user(session, {**values, "email": email.lower()})
+        if user is not None:
+            return user
+    return _insert_user(
+        session, {**values, "email": _placeholder_email(platform, subject)}
+    )
+
+
 def _new_identity(
     session: Session,
     platform: Platform,
@@ -154,29 +235,36 @@ def _new_identity(
     context: LaunchContext | None,
     email: str | None,
     update: Callable[[User], None],
-) -> User:
+) -> User | None:
+    """The user of a new identity of (platform, ``subject``); None when another
+    launch of the same learner created the identity meanwhile."""
     user = _linkable_user(session, platform, context) if context else None
+    made = None
     if user is None:
-        free = email and not _email_taken(session, platform.org_id, email)
-        user = User(
-            org_id=platform.org_id,
-            email=email.lower() if free and email else "",
-            role=OrgRole.LEARNER,
-        )
-        user.email = user.email or _placeholder_email(platform, subject)
-        session.add(user)
-    update(user)  # before the flush: one INSERT, no UPDATE after it
-    session.flush()
-    # Nothing reads the identity back in this unit of work: a plain INSERT.
-    session.execute(
-        insert(LtiIdentity.__table__).values(
+        user = made = _new_user(session, platform, subject, email=email, update=update)
+        if user is None:
+            return None
+    else:
+        update(user)
+    table = LtiIdentity.__table__
+    inserted = session.execute(
+        insert_or_ignore(session, table, ["platform_id", "subject"])
+        .values(
             org_id=platform.org_id,
             platform_id=platform.id,
             subject=subject,
             user_id=user.id,
             last_launch_at=utcnow(),
         )
-    )
+        .returning(table.c.id)
+    ).scalar()
+    if inserted is None:  # the other launch won: its user it is, ours goes
+        if made is not None:
+            session.expunge(made)
+            session.execute(
+                delete(User.__table__).where(User.__table__.c.id == made.id)
+            )
+        return None
     return user
 
 
@@ -220,26 +308,33 @@ def _upsert_user(
     role: HubRole,
     email: str | None,
     names: tuple[str, str],
+    found: _Identity | None | bool = False,
 ) -> tuple[User, bool]:
-    """``upsert_user``, and whether the identity is new (nothing hangs off it yet)."""
-    found = _find_identity(session, platform, subject)
+    """``upsert_user``, and whether the identity is new (nothing hangs off it yet).
+
+    ``found`` is the identity and user the caller looked up (None: there is none);
+    False looks them up here.
+    """
+    if found is False:
+        found = _find_identity(session, platform, subject)
+    assert found is not True
     if found is None:
-        try:
-            with session.begin_nested():
-                user = _new_identity(
-                    session,
-                    platform,
-                    subject,
-                    context=context,
-                    email=email,
-                    update=lambda user: _update_user(user, role, names),
-                )
+        # Two tabs of one learner launch at once: the loser's inserts do nothing
+        # (ON CONFLICT, no SAVEPOINT), and it reads the winner's identity (its
+        # INSERT waited for the winner's commit, so it is visible).
+        user = _new_identity(
+            session,
+            platform,
+            subject,
+            context=context,
+            email=email,
+            update=lambda user: _update_user(user, role, names),
+        )
+        if user is not None:
             return user, True
-        except IntegrityError:
-            # The same learner's other launch (two tabs) created it meanwhile.
-            found = _find_identity(session, platform, subject)
-            if found is None:  # not a lost race: another constraint failed
-                raise
+        found = _find_identity(session, platform, subject)
+        if found is None:  # not a lost race: another constraint failed
+            raise ConflictError("this learner's account could not be created")
     identity, user = found
     identity.last_launch_at = utcnow()
     _update_user(user, role, names)
@@ -248,7 +343,10 @@ def _upsert_user(
 
 
 def _upsert_context(
-    session: Session, platform: Platform, context: LaunchContext
+    session: Session,
+    platform: Platform,
+    context: LaunchContext,
+    found: LtiContext | None = None,
 ) -> LtiContext | None:
     if context.context_id is None:
         return None
@@ -256,17 +354,23 @@ def _upsert_context(
         session,
         LtiContext,
         org_id=platform.org_id,
+        found=found,
         platform_id=platform.id,
         context_id=context.context_id,
     )
-    row.title = (context.context_title or row.title or "")[:300]
-    row.label = (context.context_label or row.label or "")[:100]
-    row.deployment_id = context.deployment_id[:255]
+    _set(
+        row,
+        title=(context.context_title or row.title or "")[:300],
+        label=(context.context_label or row.label or "")[:100],
+        deployment_id=context.deployment_id[:255],
+        nrps_url=context.nrps_url or row.nrps_url,
+    )
     if context.ags is not None:
-        row.lineitems_url = context.ags.lineitems_url or row.lineitems_url
-        row.ags_scopes = list(context.ags.scopes)
-    row.nrps_url = context.nrps_url or row.nrps_url
-    session.flush()
+        _set(
+            row,
+            lineitems_url=context.ags.lineitems_url or row.lineitems_url,
+            ags_scopes=list(context.ags.scopes),
+        )
     return row
 
 
@@ -275,21 +379,36 @@ def _upsert_link(
     platform: Platform,
     context: LaunchContext,
     context_row: LtiContext | None,
+    found: LtiResourceLink | None = None,
 ) -> LtiResourceLink:
     assert context.resource_link_id is not None  # required claim (core §5.3.5)
     link = _get_or_create(
         session,
         LtiResourceLink,
         org_id=platform.org_id,
+        found=found,
         platform_id=platform.id,
         resource_link_id=context.resource_link_id,
     )
-    link.context_pk = context_row.id if context_row else link.context_pk
-    link.title = (context.resource_link_title or link.title or "")[:300]
+    _set(
+        link,
+        context_pk=context_row.id if context_row else link.context_pk,
+        title=(context.resource_link_title or link.title or "")[:300],
+    )
     if context.ags is not None and context.ags.lineitem_url:
-        link.line_item_url = context.ags.lineitem_url
-    session.flush()
+        _set(link, line_item_url=context.ags.lineitem_url)
     return link
+
+
+def _wanted_course_id(context: LaunchContext) -> int | None:
+    """The hub course a deep-linked link names (DL §3.4.2 ``custom``), if any."""
+    wanted = context.custom.get(COURSE_PARAM)
+    if wanted is None:
+        return None
+    try:
+        return int(str(wanted))
+    except ValueError as exc:
+        raise NotFoundError(f"no course {wanted!r}") from exc
 
 
 def _course_for(
@@ -298,16 +417,18 @@ def _course_for(
     context: LaunchContext,
     link: LtiResourceLink,
     context_row: LtiContext | None,
+    *,
+    found: Course | None = None,
 ) -> tuple[int, Course | None]:
-    wanted = context.custom.get(COURSE_PARAM)
+    """The course the launch delivers, and its row when loaded (``found``: the row
+    the caller loaded for the same custom parameter, link and context)."""
+    wanted = _wanted_course_id(context)
     if wanted is not None:
-        try:
-            course_id = int(str(wanted))
-        except ValueError as exc:
-            raise NotFoundError(f"no course {wanted!r}") from exc
         # Scoped to the platform's organization: a link can never reach another's.
-        course = get_course(session, org_id=platform.org_id, course_id=course_id)
-        link.course_id = course.id
+        course = found
+        if course is None or course.id != wanted:
+            course = get_course(session, org_id=platform.org_id, course_id=wanted)
+        _set(link, course_id=course.id)
     else:
         course = None
     course_id = link.course_id or (context_row.course_id if context_row else None)
@@ -319,7 +440,70 @@ def _course_for(
         )
     if context_row is not None and context_row.course_id is None:
         context_row.course_id = course_id
-    return course_id, course  # the course when it was loaded here
+    if course is None and found is not None and found.id == course_id:
+        course = found
+    return course_id, course  # the course when it was loaded
+
+
+#: The rows a resource-link launch reads, in one query: the learner's identity and
+#: user, the context, the link, the course (the custom parameter's, else the
+#: link's, else the context's, in the platform's organization) and that course's
+#: newest package version. Each is None when missing (outer joins from one row).
+_LAUNCH_ROWS = (
+    select(
+        LtiIdentity,
+        User,
+        LtiContext,
+        LtiResourceLink,
+        Course,
+        PackageVersion.id.label("version_id"),
+        PackageVersion.standard,
+        PackageVersion.edition,
+    )
+    .select_from(select(literal(1).label("one")).subquery("launch"))
+    .outerjoin(
+        LtiIdentity,
+        and_(
+            LtiIdentity.platform_id == bindparam("platform_id"),
+            LtiIdentity.subject == bindparam("subject"),
+        ),
+    )
+    .outerjoin(User, User.id == LtiIdentity.user_id)
+    .outerjoin(
+        LtiContext,
+        and_(
+            LtiContext.platform_id == bindparam("platform_id"),
+            LtiContext.context_id == bindparam("context_id"),
+        ),
+    )
+    .outerjoin(
+        LtiResourceLink,
+        and_(
+            LtiResourceLink.platform_id == bindparam("platform_id"),
+            LtiResourceLink.resource_link_id == bindparam("resource_link_id"),
+        ),
+    )
+    .outerjoin(
+        Course,
+        and_(
+            Course.org_id == bindparam("org_id"),
+            Course.id
+            == func.coalesce(
+                bindparam("course_id", type_=Integer),
+                LtiResourceLink.course_id,
+                LtiContext.course_id,
+            ),
+        ),
+    )
+    .outerjoin(Package, Package.id == Course.package_id)
+    .outerjoin(
+        PackageVersion,
+        and_(
+            PackageVersion.package_id == Package.id,
+            PackageVersion.version == Package.latest_version,
+        ),
+    )
+)
 
 
 def _membership(
@@ -406,6 +590,17 @@ def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutco
     """
     platform = launch_platform(session, context)
     hub_role = map_roles(context.roles) or HubRole.LEARNER
+    found = session.execute(
+        _LAUNCH_ROWS,
+        {
+            "platform_id": platform.id,
+            "org_id": platform.org_id,
+            "subject": context.subject,
+            "context_id": context.context_id,
+            "resource_link_id": context.resource_link_id,
+            "course_id": _wanted_course_id(context),
+        },
+    ).one()
     user, new_user = _upsert_user(
         session,
         platform=platform,
@@ -414,10 +609,13 @@ def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutco
         role=hub_role,
         email=context.email,
         names=_names(context),
+        found=(found[0], found[1]) if found[0] is not None else None,
     )
-    context_row = _upsert_context(session, platform, context)
-    link = _upsert_link(session, platform, context, context_row)
-    course_id, course = _course_for(session, platform, context, link, context_row)
+    context_row = _upsert_context(session, platform, context, found[2])
+    link = _upsert_link(session, platform, context, context_row, found[3])
+    course_id, course = _course_for(
+        session, platform, context, link, context_row, found=found[4]
+    )
     if course is None:  # the link's (or context's) course: of the platform's org
         course = session.get_one(Course, course_id)
     role = _enroll(
@@ -427,8 +625,12 @@ def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutco
         _membership(session, context_row, user, role, new_user=new_user)
     registration_id = None
     if role is CourseRole.LEARNER and new_user:
+        version_id = None
+        if course is found[4] and found.version_id is not None:
+            runtime_version(found)  # refuse content the player cannot run, now
+            version_id = found.version_id
         registration_id = registrations.new_registration_id(
-            session, course=course, user_id=user.id
+            session, course=course, user_id=user.id, version_id=version_id
         )
     elif role is CourseRole.LEARNER:
         # The enrollment is active (enroll reactivates an inactive one).

@@ -53,9 +53,18 @@ def transaction_memo(session: Session, name: str) -> dict[Any, Any]:
 
 
 def _insert(session: Session, table: Table):
-    """``INSERT`` with ``ON CONFLICT`` of the session's database."""
+    """``INSERT`` with ``ON CONFLICT`` of the session's database (the two the hub
+    runs on: SQLite 3.35+ has ``ON CONFLICT`` and ``RETURNING`` too)."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def insert_or_ignore(session: Session, table: Table, unique: Sequence[str]):
+    """``INSERT ... ON CONFLICT (unique) DO NOTHING``: with ``RETURNING``, no row
+    back means the key was taken (in any process: a concurrent insert of the same
+    key waits for the other transaction, then does nothing). Unlike a failed
+    INSERT, it leaves the transaction usable, so it needs no SAVEPOINT."""
+    return _insert(session, table).on_conflict_do_nothing(index_elements=unique)
 
 
 class _Purge:
@@ -186,9 +195,8 @@ class SqlNonceStore:
         # One statement: the primary key refuses a second insert in any process,
         # and RETURNING says whether this one inserted.
         inserted = self._session.execute(
-            _insert(self._session, LtiNonce.__table__)
+            insert_or_ignore(self._session, LtiNonce.__table__, ["nonce"])
             .values(nonce=nonce, expires_at=expires_at)
-            .on_conflict_do_nothing(index_elements=["nonce"])
             .returning(LtiNonce.__table__.c.nonce)
         ).first()
         return inserted is not None

@@ -279,13 +279,19 @@ def start_registration(
     return registration, True
 
 
-def new_registration_id(session: Session, *, course: Course, user_id: int) -> int:
+def new_registration_id(
+    session: Session, *, course: Course, user_id: int, version_id: int | None = None
+) -> int:
     """``start_registration`` for a learner who cannot have one yet (just created),
     as one ``INSERT ... RETURNING id``: no lookup, no object in the session (the
     unique (user, course) key still refuses a second one).
 
-    ``course`` must be the learner's organization's, loaded by the caller.
+    ``course`` must be the learner's organization's, loaded by the caller;
+    ``version_id`` its newest version, when the caller loaded it and checked it
+    playable (``runtime_version``) in the same transaction.
     """
+    if version_id is None:
+        version_id = newest_version_id(session, course=course)
     table = Registration.__table__
     return session.execute(
         insert(table)
@@ -293,7 +299,7 @@ def new_registration_id(session: Session, *, course: Course, user_id: int) -> in
             org_id=course.org_id,
             user_id=user_id,
             course_id=course.id,
-            package_version_id=newest_version_id(session, course=course),
+            package_version_id=version_id,
         )
         .returning(table.c.id)
     ).scalar_one()

@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from hub.models import (
     CourseRole,
@@ -15,12 +15,13 @@ from hub.models import (
     LtiIdentity,
     LtiResourceLink,
     OrgRole,
+    PackageVersion,
     Registration,
     User,
 )
-from hub.services import lti_platforms
-from lti import claims
-from tests.factories import make_course, make_org
+from hub.services import lti_launch, lti_platforms
+from lti import HubRole, claims
+from tests.factories import make_course, make_org, make_user
 from tests.hub.functional.test_packages import SCORM12
 from tests.hub.functional.test_player import import_demo
 from tests.lti.simulator import SCORE_SCOPES, Client, PlatformSimulator
@@ -340,3 +341,71 @@ def test_lti_connect_page_needs_a_staff_launch(web, sim, tool, platform, course)
     assert web.client.get("/lti/connect/unknown", base_url=HTTPS).status_code == 404
     response, _ = launch(web, sim, tool)  # a learner on an unconnected link
     assert response.status_code == 409
+
+
+# -- a new learner without SAVEPOINTs: email taken, the same learner's other launch
+# winning the race, content the player cannot run
+
+
+def _user_of(session, subject):
+    return session.scalar(
+        select(User)
+        .join(LtiIdentity, LtiIdentity.user_id == User.id)
+        .where(LtiIdentity.subject == subject)
+    )
+
+
+def test_lti_new_learner_email_of_another_user_gets_a_placeholder(
+    web, session, settings, org, sim, tool, platform, course
+):
+    make_user(session, org, settings=settings, email="ada@example.edu")
+    session.commit()
+    response, _ = launch(
+        web, sim, tool, **custom(course), sub="ada", email="Ada@example.edu"
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert _user_of(session, "ada").email.endswith("@lti.invalid")
+
+
+def test_lti_new_learner_email_with_spaces_is_checked_stripped(
+    web, session, settings, org, sim, tool, platform, course
+):
+    make_user(session, org, settings=settings, email="ada@example.edu")
+    session.commit()
+    launch(web, sim, tool, **custom(course), sub="ada", email=" ada@example.edu")
+    launch(web, sim, tool, **custom(course), sub="bob", email=" bob@example.edu")
+    assert _user_of(session, "ada").email.endswith("@lti.invalid")
+    assert _user_of(session, "bob").email == " bob@example.edu"
+
+
+def test_lti_identity_made_by_the_learners_other_launch_is_taken(
+    web, session, sim, tool, platform, course
+):
+    launch(web, sim, tool, **custom(course), sub="twin", email="twin@example.edu")
+    winner = _user_of(session, "twin")
+    users = len(session.scalars(select(User)).all())
+    # As if this launch had looked the identity up before the other one committed.
+    user, new = lti_launch._upsert_user(
+        session,
+        platform=platform,
+        subject="twin",
+        context=None,
+        role=HubRole.LEARNER,
+        email="twin@example.edu",
+        names=("Twin", ""),
+        found=None,
+    )
+    session.flush()
+    assert (user.id, new) == (winner.id, False)
+    assert len(session.scalars(select(User)).all()) == users  # ours was removed
+
+
+def test_lti_new_learner_on_content_the_player_cannot_run_is_a_409_page(
+    web, session, sim, tool, platform, course
+):
+    session.execute(update(PackageVersion).values(standard="cmi5"))
+    session.commit()
+    response, _ = launch(web, sim, tool, **custom(course), sub="new")
+    assert response.status_code == 409
+    assert "does not play" in response.get_data(as_text=True)
+    assert session.scalar(select(Registration)) is None
