@@ -152,13 +152,21 @@ def _names(context: LaunchContext) -> tuple[str, str]:
 _Identity = tuple[LtiIdentity, User]
 
 
+_IDENTITY = (
+    select(LtiIdentity, User)
+    .join(User, User.id == LtiIdentity.user_id)
+    .where(
+        LtiIdentity.platform_id == bindparam("platform_id"),
+        LtiIdentity.subject == bindparam("subject"),
+    )
+)
+
+
 def _find_identity(
     session: Session, platform: Platform, subject: str
 ) -> _Identity | None:
     found = session.execute(
-        select(LtiIdentity, User)
-        .join(User, User.id == LtiIdentity.user_id)
-        .where(LtiIdentity.platform_id == platform.id, LtiIdentity.subject == subject)
+        _IDENTITY, {"platform_id": platform.id, "subject": subject}
     ).first()
     return (found[0], found[1]) if found is not None else None
 
@@ -178,11 +186,8 @@ def _insert_user(session: Session, values: dict[str, Any]) -> User | None:
     the email, a SAVEPOINT around the ORM's insert and its reload: nothing is
     rolled back when the email turns out to be taken, so no SAVEPOINT is needed.
     """
-    table = User.__table__
     user_id = session.execute(
-        insert_or_ignore(session, table, ["org_id", "email"])
-        .values(**values)
-        .returning(table.c.id)
+        insert_or_ignore(session, User.__table__, ["org_id", "email"]), values
     ).scalar()
     if user_id is None:
         return None
@@ -246,17 +251,15 @@ def _new_identity(
             return None
     else:
         update(user)
-    table = LtiIdentity.__table__
     inserted = session.execute(
-        insert_or_ignore(session, table, ["platform_id", "subject"])
-        .values(
-            org_id=platform.org_id,
-            platform_id=platform.id,
-            subject=subject,
-            user_id=user.id,
-            last_launch_at=utcnow(),
-        )
-        .returning(table.c.id)
+        insert_or_ignore(session, LtiIdentity.__table__, ["platform_id", "subject"]),
+        {
+            "org_id": platform.org_id,
+            "platform_id": platform.id,
+            "subject": subject,
+            "user_id": user.id,
+            "last_launch_at": utcnow(),
+        },
     ).scalar()
     if inserted is None:  # the other launch won: its user it is, ours goes
         if made is not None:
@@ -506,6 +509,11 @@ _LAUNCH_ROWS = (
 )
 
 
+# Built once, run with each row's values (see lti_stores: building costs CPU).
+_INSERT_MEMBERSHIP = insert(LtiMembership.__table__)
+_INSERT_ENROLLMENT = insert(Enrollment.__table__)
+
+
 def _membership(
     session: Session,
     context_row: LtiContext,
@@ -517,12 +525,13 @@ def _membership(
     fields = {"role": role.value, "status": MembershipStatus.ACTIVE}
     if new_user:  # no membership can exist yet: a plain INSERT, nothing reads it
         session.execute(
-            insert(LtiMembership.__table__).values(
-                org_id=context_row.org_id,
-                context_pk=context_row.id,
-                user_id=user.id,
+            _INSERT_MEMBERSHIP,
+            {
+                "org_id": context_row.org_id,
+                "context_pk": context_row.id,
+                "user_id": user.id,
                 **fields,
-            )
+            },
         )
         return
     row = _get_or_create(
@@ -568,13 +577,14 @@ def _enroll(
     if course.is_archived:
         raise ConflictError(f"course {course.id} is archived")
     session.execute(
-        insert(Enrollment.__table__).values(
-            org_id=platform.org_id,
-            user_id=user.id,
-            course_id=course.id,
-            role=role,
-            source=EnrollmentSource.LTI,
-        )
+        _INSERT_ENROLLMENT,
+        {
+            "org_id": platform.org_id,
+            "user_id": user.id,
+            "course_id": course.id,
+            "role": role,
+            "source": EnrollmentSource.LTI,
+        },
     )
     return role
 

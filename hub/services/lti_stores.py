@@ -10,13 +10,14 @@ write: concurrent purges of the same rows would queue on their row locks.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy import Executable, Table, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -52,19 +53,70 @@ def transaction_memo(session: Session, name: str) -> dict[Any, Any]:
     return entry[1]
 
 
-def _insert(session: Session, table: Table):
-    """``INSERT`` with ``ON CONFLICT`` of the session's database (the two the hub
-    runs on: SQLite 3.35+ has ``ON CONFLICT`` and ``RETURNING`` too)."""
-    dialect = session.get_bind().dialect.name
+# Statements are built once and executed with parameters: building one (its
+# clauses, then its cache key) costs about as much CPU as running it, and a launch
+# runs a dozen. Those with ``ON CONFLICT`` exist per dialect: the hub runs on SQLite
+# (3.35+ has ``ON CONFLICT`` and ``RETURNING``) and PostgreSQL.
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _insert(dialect: str, table: Table):
+    """``INSERT`` with ``ON CONFLICT`` of the session's database."""
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
-def insert_or_ignore(session: Session, table: Table, unique: Sequence[str]):
-    """``INSERT ... ON CONFLICT (unique) DO NOTHING``: with ``RETURNING``, no row
-    back means the key was taken (in any process: a concurrent insert of the same
-    key waits for the other transaction, then does nothing). Unlike a failed
-    INSERT, it leaves the transaction usable, so it needs no SAVEPOINT."""
-    return _insert(session, table).on_conflict_do_nothing(index_elements=unique)
+@functools.cache
+def _insert_or_ignore(
+    dialect: str, table: Table, unique: tuple[str, ...], returning: str
+) -> Executable:
+    return (
+        _insert(dialect, table)
+        .on_conflict_do_nothing(index_elements=list(unique))
+        .returning(table.c[returning])
+    )
+
+
+def insert_or_ignore(
+    session: Session, table: Table, unique: Sequence[str], returning: str = "id"
+) -> Executable:
+    """``INSERT ... ON CONFLICT (unique) DO NOTHING RETURNING returning``, to run
+    with the row's values as parameters.
+
+    No row back means the key was taken (in any process: a concurrent insert of the
+    same key waits for the other transaction, then does nothing). Unlike a failed
+    INSERT, it leaves the transaction usable, so it needs no SAVEPOINT.
+    """
+    return _insert_or_ignore(_dialect(session), table, tuple(unique), returning)
+
+
+@functools.cache
+def _upsert_launch_data(dialect: str) -> Executable:
+    insert = _insert(dialect, LtiLaunchData.__table__)
+    return insert.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            "value": insert.excluded.value,
+            "expires_at": insert.excluded.expires_at,
+        },
+    )
+
+
+_launch_data = LtiLaunchData.__table__.c
+_POP_LAUNCH_DATA = (
+    delete(LtiLaunchData.__table__)
+    .where(_launch_data.key == bindparam("key"))
+    .returning(_launch_data.value, _launch_data.expires_at)
+)
+_GET_LAUNCH_DATA = select(_launch_data.value).where(
+    _launch_data.key == bindparam("key"), _launch_data.expires_at > bindparam("now")
+)
+_ACTIVE_PLATFORMS = select(Platform).where(
+    Platform.issuer == bindparam("issuer"), Platform.is_active.is_(True)
+)
+_ACTIVE_PLATFORM = _ACTIVE_PLATFORMS.where(Platform.client_id == bindparam("client_id"))
 
 
 class _Purge:
@@ -130,12 +182,13 @@ class SqlRegistrationStore:
         return memo[issuer, client_id]
 
     def _find_platform(self, issuer: str, client_id: str | None) -> Platform | None:
-        query = select(Platform).where(
-            Platform.issuer == issuer, Platform.is_active.is_(True)
-        )
         if client_id is not None:
-            return self._session.scalar(query.where(Platform.client_id == client_id))
-        found = self._session.scalars(query.limit(2)).all()
+            return self._session.scalar(
+                _ACTIVE_PLATFORM, {"issuer": issuer, "client_id": client_id}
+            )
+        found = self._session.scalars(
+            _ACTIVE_PLATFORMS.limit(2), {"issuer": issuer}
+        ).all()
         return found[0] if len(found) == 1 else None
 
     def find_registration(
@@ -195,9 +248,8 @@ class SqlNonceStore:
         # One statement: the primary key refuses a second insert in any process,
         # and RETURNING says whether this one inserted.
         inserted = self._session.execute(
-            insert_or_ignore(self._session, LtiNonce.__table__, ["nonce"])
-            .values(nonce=nonce, expires_at=expires_at)
-            .returning(LtiNonce.__table__.c.nonce)
+            insert_or_ignore(self._session, LtiNonce.__table__, ["nonce"], "nonce"),
+            {"nonce": nonce, "expires_at": expires_at},
         ).first()
         return inserted is not None
 
@@ -212,36 +264,21 @@ class SqlLaunchDataStore:
     def put(self, key: str, value: Mapping[str, Any], expires_at: datetime) -> None:
         """See ``lti.stores.LaunchDataStore.put``; expired rows are purged here."""
         _purge_launch_data(self._session, self._clock())
-        insert = _insert(self._session, LtiLaunchData.__table__).values(
-            key=key, value=dict(value), expires_at=expires_at
-        )
         self._session.execute(
-            insert.on_conflict_do_update(
-                index_elements=["key"],
-                set_={
-                    "value": insert.excluded.value,
-                    "expires_at": insert.excluded.expires_at,
-                },
-            )
+            _upsert_launch_data(_dialect(self._session)),
+            {"key": key, "value": dict(value), "expires_at": expires_at},
         )
 
     def get(self, key: str) -> Mapping[str, Any] | None:
         """See ``lti.stores.LaunchDataStore.get``."""
         return self._session.scalar(
-            select(LtiLaunchData.value).where(
-                LtiLaunchData.key == key, LtiLaunchData.expires_at > self._clock()
-            )
+            _GET_LAUNCH_DATA, {"key": key, "now": self._clock()}
         )
 
     def pop(self, key: str) -> Mapping[str, Any] | None:
         """See ``lti.stores.LaunchDataStore.pop``: only one caller gets the value."""
-        rows = self._session.execute(
-            delete(LtiLaunchData)
-            .where(LtiLaunchData.key == key)
-            .returning(LtiLaunchData.value, LtiLaunchData.expires_at)
-            .execution_options(synchronize_session=False)
-        ).all()
-        self._session.expire_all()
+        # The table, not the entity: no ORM row is loaded or synchronized.
+        rows = self._session.execute(_POP_LAUNCH_DATA, {"key": key}).all()
         if not rows or rows[0].expires_at <= self._clock():
             return None
         return rows[0].value

@@ -279,6 +279,12 @@ def start_registration(
     return registration, True
 
 
+#: Built once (its clauses and cache key), run with each new registration's values.
+_INSERT_REGISTRATION = insert(Registration.__table__).returning(
+    Registration.__table__.c.id
+)
+
+
 def new_registration_id(
     session: Session, *, course: Course, user_id: int, version_id: int | None = None
 ) -> int:
@@ -292,17 +298,13 @@ def new_registration_id(
     """
     if version_id is None:
         version_id = newest_version_id(session, course=course)
-    table = Registration.__table__
-    return session.execute(
-        insert(table)
-        .values(
-            org_id=course.org_id,
-            user_id=user_id,
-            course_id=course.id,
-            package_version_id=version_id,
-        )
-        .returning(table.c.id)
-    ).scalar_one()
+    values = {
+        "org_id": course.org_id,
+        "user_id": user_id,
+        "course_id": course.id,
+        "package_version_id": version_id,
+    }
+    return session.execute(_INSERT_REGISTRATION, values).scalar_one()
 
 
 def register_learner(
