@@ -45,8 +45,8 @@ ORG = "bench"
 SUSPEND_CHARS = 4096
 INTERACTIONS = 10
 TIMEOUT = 60.0  # seconds, every HTTP request and database connection
-CONFIG_RE = re.compile(
-    r'<script type="application/json" id="player-config">(.*?)</script>', re.S
+BOOT_RE = re.compile(
+    r'<script type="application/json" id="player-boot">(.*?)</script>', re.S
 )
 
 
@@ -284,10 +284,26 @@ def start_learner(hub: Hub, course_id: int, number: int) -> Learner:
         allow_redirects=False,
         timeout=TIMEOUT,
     )
-    found = CONFIG_RE.search(page.text) if page.status_code == 200 else None
+    found = BOOT_RE.search(page.text) if page.status_code == 200 else None
     if found is None:
         raise BenchError(f"player page: {page.status_code} {page.text[:2000]}")
-    config = json.loads(found.group(1))
+    boot = json.loads(found.group(1))
+    # The page put its CSRF token in the session: the browser keeps the new cookie.
+    cookie = page.cookies.get("hub_session") or cookie
+    # The page starts its SCO with a POST (player.js), CSRF-protected.
+    started = requests.post(
+        hub.base + boot["launchUrl"],
+        json={"activity": boot["activity"], "leftovers": []},
+        headers={
+            "Cookie": f"hub_session={cookie}",
+            "X-CSRFToken": boot["csrfToken"],
+            "Referer": hub.base + signed_in.headers["Location"],
+        },
+        timeout=TIMEOUT,
+    )
+    if started.status_code != 200:
+        raise BenchError(f"launch: {started.status_code} {started.text[:2000]}")
+    config = started.json()["config"]
     return Learner(
         number, registration["id"], cookie, config["commitUrl"], config["commitKey"]
     )

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -254,6 +254,48 @@ def commit_all(
         [error for o in outcomes for error in o.errors],
         outcomes[-1].rollup,
     )
+
+
+def deliver_leftovers(
+    session: Session,
+    *,
+    claim: SessionClaim,
+    registration_id: int,
+    leftovers: Mapping[int, Sequence[Batch]],
+) -> list[int]:
+    """Store the batches a closed page of this learner left queued on the device
+    (attempt id -> batches), before the next launch decides from the stored state.
+
+    A page that closed offline, or whose last beacon had not landed when the learner
+    opened the course again, still holds those batches; applied after the launch
+    they would be a closed tab's and only logged (see :func:`commit`). Batches
+    already stored are recognized by their (tab, seq) and skipped, as any retry.
+
+    Returns:
+        The attempts whose batches are now stored (or were already); the others
+        are not this registration's (or no longer exist) and were left untouched.
+
+    Raises:
+        AuthenticationRequiredError: as :func:`commit`.
+    """
+    delivered = []
+    for attempt_id in sorted(leftovers):
+        batches = leftovers[attempt_id]
+        if not batches:
+            continue
+        try:
+            with session.begin_nested():
+                commit_all(
+                    session,
+                    claim=claim,
+                    registration_id=registration_id,
+                    attempt_id=attempt_id,
+                    batches=batches,
+                )
+        except NotFoundError:
+            continue
+        delivered.append(attempt_id)
+    return delivered
 
 
 def result_columns(result: rt.ActivityResult) -> dict[str, Any]:

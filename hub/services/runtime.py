@@ -118,22 +118,32 @@ def locked_activities(
     return locked
 
 
-def launch(
-    session: Session, *, registration: Registration, activity_id: str | None, user: User
-) -> PlayerLaunch:
-    """Start or resume the SCO, by the standard's attempt rules."""
-    # Commits of the registration wait for the launch, which may close their tab.
-    session.execute(
-        select(Registration.id)
-        .where(Registration.id == registration.id)
-        .with_for_update()
-    )
+@dataclass(frozen=True)
+class LaunchPlan:
+    """Which SCO a launch would run, checked but not started (nothing written)."""
+
+    version: PackageVersion
+    course: Course
+    activity: Activity
+    toc: list[Activity]
+
+
+def plan_launch(
+    session: Session, *, registration: Registration, activity_id: str | None
+) -> LaunchPlan:
+    """Check that the learner may launch the SCO (``activity_id``, or where they
+    left, or the first) and pick it, without starting anything.
+
+    Raises:
+        PermissionDeniedError: the course is archived, the enrollment inactive, or
+            the SCO's SCORM 1.2 prerequisites are not met.
+        NotFoundError: no such launchable activity.
+    """
     version = session.get_one(PackageVersion, registration.package_version_id)
     course = session.get_one(Course, registration.course_id)
     if course.is_archived or not _enrolled(session, registration):
         # Commits of a session already running still land; new launches do not.
         raise PermissionDeniedError("This course is no longer open to you.")
-    rversion = runtime_version(version)
     toc = activities(version)
     activity = _pick(toc, registration, activity_id)
     if activity.identifier in locked_activities(
@@ -142,6 +152,40 @@ def launch(
         raise PermissionDeniedError(
             f"'{activity.title}' opens once its prerequisites are completed."
         )
+    return LaunchPlan(version, course, activity, toc)
+
+
+def attempt_ids(session: Session, *, registration: Registration) -> list[int]:
+    """The ids of the registration's attempts (the player looks for batches that a
+    closed page left queued on this device for any of them)."""
+    return list(
+        session.scalars(
+            select(ScoAttempt.id)
+            .where(ScoAttempt.registration_id == registration.id)
+            .order_by(ScoAttempt.id)
+        )
+    )
+
+
+def launch(
+    session: Session, *, registration: Registration, activity_id: str | None, user: User
+) -> PlayerLaunch:
+    """Start or resume the SCO, by the standard's attempt rules.
+
+    Batches still queued by the learner's previous page must be stored first
+    (``commits.deliver_leftovers``): the launch decides from the stored state
+    (resume after exit "suspend") and closes the previous session's tabs, so a
+    batch of theirs that arrives later is only logged.
+    """
+    # Commits of the registration wait for the launch, which may close their tab.
+    session.execute(
+        select(Registration.id)
+        .where(Registration.id == registration.id)
+        .with_for_update()
+    )
+    plan = plan_launch(session, registration=registration, activity_id=activity_id)
+    version, course, activity, toc = plan.version, plan.course, plan.activity, plan.toc
+    rversion = runtime_version(version)
     settings = rt.CompatibilitySettings.from_dict(course.runtime_settings or {})
     previous = _latest_attempts(session, registration).get(activity.identifier)
     if previous is None:

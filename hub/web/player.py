@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_wtf.csrf import generate_csrf
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from hub.errors import AuthenticationRequiredError, HubError, NotFoundError
@@ -47,6 +48,9 @@ class BatchIn(BaseModel):
     ] = Field(default_factory=list, max_length=20000)
     terminate: bool = False
 
+    def to_batch(self) -> commits.Batch:
+        return commits.Batch(self.seq, self.tab, self.changes, self.terminate)
+
 
 class CommitIn(BatchIn):
     """A commit: one batch, or (a closing page's beacon) the whole queue as
@@ -65,12 +69,48 @@ class CommitIn(BatchIn):
         return self
 
     def to_batches(self) -> list[commits.Batch]:
-        sent = self.batches or [self]
-        return [commits.Batch(b.seq, b.tab, b.changes, b.terminate) for b in sent]
+        return [b.to_batch() for b in self.batches or [self]]
+
+
+class LeftoverIn(BaseModel):
+    """Batches that a closed page left queued on the device for one attempt."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    attempt_id: int
+    batches: list[BatchIn] = Field(max_length=100)
+
+
+class LaunchIn(BaseModel):
+    """The player page starting its SCO (see hub/static/js/player.js)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    activity: Annotated[str, StringConstraints(max_length=255)] | None = None
+    leftovers: list[LeftoverIn] = Field(default_factory=list, max_length=50)
+
+    def leftover_batches(self) -> dict[int, list[commits.Batch]]:
+        found: dict[int, list[commits.Batch]] = {}
+        for leftover in self.leftovers:
+            batches = found.setdefault(leftover.attempt_id, [])
+            batches += [b.to_batch() for b in leftover.batches]
+        return found
 
 
 def _secret() -> str:
     return current_app.config["SECRET_KEY"]
+
+
+def _attempt_key(attempt_id: int) -> str:
+    """Names the attempt's queue and tab lock in the browser's localStorage."""
+    return f"hub-attempt-{attempt_id}"
+
+
+def _claim() -> commits.SessionClaim:
+    claim = session_claim()
+    if claim is None:
+        raise AuthenticationRequiredError("your session has ended: sign in again")
+    return claim
 
 
 def _own_registration(registration_id: int):
@@ -112,17 +152,62 @@ def launch_link(token: str):
 @bp.get("/play/<int:registration_id>")
 @login_required
 def play(registration_id: int):
+    """The player page. It starts the SCO itself (``start``), once it has handed
+    over what a closed page of this learner left queued on the device: launching
+    first would resume from older data and shut those batches out."""
     registration = _own_registration(registration_id)
-    launch = runtime.launch(
+    plan = runtime.plan_launch(
         db.session,
         registration=registration,
         activity_id=request.args.get("activity") or None,
-        user=g.user,
+    )
+    launchable = [a for a in plan.toc if a.launchable]
+    index = launchable.index(plan.activity)
+    boot = {
+        "launchUrl": url_for("player.start", registration_id=registration.id),
+        "activity": plan.activity.identifier,
+        "attemptKeys": {
+            str(attempt_id): _attempt_key(attempt_id)
+            for attempt_id in runtime.attempt_ids(db.session, registration=registration)
+        },
+        "csrfToken": generate_csrf(),
+    }
+    return render_template(
+        "player.html",
+        registration=registration,
+        plan=plan,
+        boot=boot,
+        previous=launchable[index - 1] if index > 0 else None,
+        next=launchable[index + 1] if index + 1 < len(launchable) else None,
+        statuses=runtime.activity_statuses(db.session, registration=registration),
+        locked=runtime.locked_activities(
+            db.session, registration=registration, toc=plan.toc
+        ),
+    )
+
+
+@bp.post("/play/<int:registration_id>/launch")
+@login_required
+def start(registration_id: int):
+    """Store the batches a closed page left queued (``leftovers``), then start or
+    resume the SCO; answers the adapter's configuration."""
+    registration = _own_registration(registration_id)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise HubError("the launch body must be a JSON object")
+    body = LaunchIn.model_validate(data)
+    delivered = commits.deliver_leftovers(
+        db.session,
+        claim=_claim(),
+        registration_id=registration.id,
+        leftovers=body.leftover_batches(),
+    )
+    launch = runtime.launch(
+        db.session, registration=registration, activity_id=body.activity, user=g.user
     )
     path, sep, query = (launch.activity.url or "").partition("?")
     content_url = url_for("content.file", version_id=launch.version.id, relpath=path)
     launchable = [a for a in launch.toc if a.launchable]
-    index = launchable.index(launch.activity)
     config = {
         "definitions": json.loads(launch.definitions_json),
         "state": launch.state,
@@ -132,7 +217,7 @@ def play(registration_id: int):
             attempt_id=launch.attempt.id,
         ),
         "commitKey": commits.commit_key(_secret(), launch.attempt.id, g.user.id),
-        "attemptKey": f"hub-attempt-{launch.attempt.id}",
+        "attemptKey": _attempt_key(launch.attempt.id),
         "contentUrl": content_url + (sep + query if sep else ""),
         "exitUrl": url_for("dashboard.home"),
         "activityUrls": {
@@ -144,26 +229,14 @@ def play(registration_id: int):
         "order": [a.identifier for a in launchable],
         "current": launch.activity.identifier,
     }
-    return render_template(
-        "player.html",
-        launch=launch,
-        config=config,
-        previous=launchable[index - 1] if index > 0 else None,
-        next=launchable[index + 1] if index + 1 < len(launchable) else None,
-        statuses=runtime.activity_statuses(db.session, registration=registration),
-        locked=runtime.locked_activities(
-            db.session, registration=registration, toc=launch.toc
-        ),
-    )
+    return jsonify({"config": config, "delivered": delivered})
 
 
 @bp.post("/play/<int:registration_id>/attempts/<int:attempt_id>/commit")
 @checks_own_session  # in the commit's own query (hub/services/commits.py)
 @csrf.exempt  # authenticated by the session and the page's commit key (see below)
 def commit(registration_id: int, attempt_id: int):
-    claim = session_claim()
-    if claim is None:
-        raise AuthenticationRequiredError("your session has ended: sign in again")
+    claim = _claim()
     data = request.get_json(force=True, silent=True)
     if not isinstance(data, dict):
         raise HubError("the commit body must be a JSON object")

@@ -4,6 +4,7 @@ PostgreSQL of ``HUB_TEST_DATABASE_URL``), one rolled-back transaction per test
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -158,6 +159,35 @@ class WebClient:
             "/login",
             {"email": email, "password": password, "organization": organization},
         )
+
+
+_PLAYER_BOOT = re.compile(
+    r'<script type="application/json" id="player-boot">(.*?)</script>', re.S
+)
+
+
+def player_boot(page: str) -> dict:
+    """The player page's boot data (launch URL, CSRF token, attempt keys)."""
+    match = _PLAYER_BOOT.search(page)
+    assert match, "no player boot data on the page"
+    return json.loads(match.group(1))
+
+
+def start_player(
+    client: FlaskClient, url: str, *, leftovers: list | None = None, **kwargs: object
+):
+    """Open the player page at ``url`` and start its SCO as player.js does; returns
+    the launch's response (its JSON has ``config`` and ``delivered``)."""
+    page = client.get(url, **kwargs)
+    assert page.status_code == 200, page.get_data(as_text=True)
+    boot = player_boot(page.get_data(as_text=True))
+    return client.post(
+        boot["launchUrl"],
+        json={"activity": boot["activity"], "leftovers": leftovers or []},
+        # Over https Flask-WTF also checks that the Referer is this site.
+        headers={"X-CSRFToken": boot["csrfToken"], "Referer": page.request.url},
+        **kwargs,
+    )
 
 
 @pytest.fixture

@@ -1,14 +1,17 @@
-// The player page: installs the SCORM API adapter (scorm-api.js) with a transport to
-// the hub's commit endpoint, loads the SCO, and navigates between SCOs so that the
-// SCO always gets the chance to Terminate (and its data to reach the server) first.
+// The player page: hands the server what a closed page left queued on this device,
+// starts the SCO (the launch answers the adapter's configuration), installs the SCORM
+// API adapter (scorm-api.js) with a transport to the hub's commit endpoint, loads the
+// SCO, and navigates between SCOs so that the SCO always gets the chance to Terminate
+// (and its data to reach the server) first.
 (function () {
   "use strict";
 
-  var config = JSON.parse(document.getElementById("player-config").textContent);
+  var boot = JSON.parse(document.getElementById("player-boot").textContent);
   var frame = document.getElementById("sco");
   var statusLine = document.querySelector("[data-status]");
   var finished = document.querySelector("[data-finished]");
   var pendingNavigation = null;
+  var config = null; // set by the launch
 
   function body(changes, seq, meta) {
     return JSON.stringify({ key: config.commitKey, seq: seq, tab: meta.tab,
@@ -81,62 +84,120 @@
     return null;
   }
 
-  var adapter = window.InteropScorm.install({
-    definitions: config.definitions,
-    state: config.state,
-    transport: transport,
-    attemptKey: config.attemptKey,
-    storage: window.localStorage,
-    target: window,
-    // adlcp:timelimitaction once the learner passes adlcp:maxtimeallowed:
-    // "exit,..." ends the SCO, "...,message" tells the learner.
-    onTimeLimit: function (action) {
-      if (action.indexOf("message") !== -1) {
-        statusLine.textContent = "The time allowed for this part is up.";
-      }
-      if (action.indexOf("exit") === 0) frame.src = "about:blank";
-    },
-    onTerminate: function (cmi) {
-      var target = pendingNavigation || navigationFor(cmi);
-      if (target) {
-        go(target);
-      } else {
-        // Keep the SCO on screen (it may be showing the learner's result) and offer
-        // the way on.
-        finished.hidden = false;
-      }
+  function localStorageOrNull() {
+    try {
+      return window.localStorage; // throws where the browser blocks storage
+    } catch (error) {
+      return null;
     }
-  });
+  }
 
-  // A bounded log of the content's API calls and their error codes, for support and
-  // for tests (window.hubPlayer.calls); the API object the SCO sees is the same.
-  var calls = [];
-  Object.keys(adapter.api).forEach(function (name) {
-    var call = adapter.api[name];
-    adapter.api[name] = function () {
-      var result = call.apply(null, arguments);
-      if (!/^(LMS)?Get(LastError|ErrorString|Diagnostic)$/.test(name) && calls.length < 500) {
-        calls.push({ method: name, args: Array.prototype.slice.call(arguments),
-          result: result, error: adapter.lastError });
+  // Batches that an earlier page of this registration left queued (it closed
+  // offline, or before its last beacon landed): the launch stores them first.
+  function leftovers(storage) {
+    var found = [];
+    Object.keys(boot.attemptKeys).forEach(function (id) {
+      var batches = window.InteropScorm.queuedBatches(storage, boot.attemptKeys[id]);
+      if (batches.length) {
+        found.push({ attempt_id: Number(id), batches: batches.map(function (b) {
+          return { seq: b.seq, tab: b.tab, changes: b.changes, terminate: !!b.terminate };
+        }) });
       }
-      return result;
-    };
-  });
-  window.hubPlayer = { adapter: adapter, calls: calls };
-
-  // Leaving through the player's own links: unload the SCO first, so that it can
-  // Terminate; then go, whether or not it did (a missing Terminate is handled by the
-  // course's settings on the server).
-  document.querySelectorAll("a[data-nav]").forEach(function (link) {
-    link.addEventListener("click", function (event) {
-      if (adapter.phase !== "running") return;
-      event.preventDefault();
-      pendingNavigation = link.href;
-      statusLine.textContent = "Saving…";
-      frame.src = "about:blank";
-      setTimeout(function () { go(link.href); }, 1500);
     });
-  });
+    return found;
+  }
 
-  frame.src = config.contentUrl;
+  function launch() {
+    var storage = localStorageOrNull();
+    var sent = leftovers(storage);
+    return fetch(boot.launchUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": boot.csrfToken },
+      body: JSON.stringify({ activity: boot.activity, leftovers: sent })
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok || !data.config) {
+          throw new Error((data.error && data.error.message) || "HTTP " + response.status);
+        }
+        sent.forEach(function (leftover) {
+          if (data.delivered.indexOf(leftover.attempt_id) !== -1) {
+            window.InteropScorm.forgetBatches(
+              storage, boot.attemptKeys[leftover.attempt_id], leftover.batches);
+          }
+        });
+        return data.config;
+      });
+    });
+  }
+
+  function run(launched) {
+    config = launched;
+    var adapter = window.InteropScorm.install({
+      definitions: config.definitions,
+      state: config.state,
+      transport: transport,
+      attemptKey: config.attemptKey,
+      storage: localStorageOrNull(),
+      target: window,
+      // adlcp:timelimitaction once the learner passes adlcp:maxtimeallowed:
+      // "exit,..." ends the SCO, "...,message" tells the learner.
+      onTimeLimit: function (action) {
+        if (action.indexOf("message") !== -1) {
+          statusLine.textContent = "The time allowed for this part is up.";
+        }
+        if (action.indexOf("exit") === 0) frame.src = "about:blank";
+      },
+      onTerminate: function (cmi) {
+        var target = pendingNavigation || navigationFor(cmi);
+        if (target) {
+          go(target);
+        } else {
+          // Keep the SCO on screen (it may be showing the learner's result) and offer
+          // the way on.
+          finished.hidden = false;
+        }
+      }
+    });
+
+    // A bounded log of the content's API calls and their error codes, for support and
+    // for tests (window.hubPlayer.calls); the API object the SCO sees is the same.
+    var calls = [];
+    Object.keys(adapter.api).forEach(function (name) {
+      var call = adapter.api[name];
+      adapter.api[name] = function () {
+        var result = call.apply(null, arguments);
+        if (!/^(LMS)?Get(LastError|ErrorString|Diagnostic)$/.test(name) && calls.length < 500) {
+          calls.push({ method: name, args: Array.prototype.slice.call(arguments),
+            result: result, error: adapter.lastError });
+        }
+        return result;
+      };
+    });
+    window.hubPlayer = { adapter: adapter, calls: calls, config: config };
+
+    // Leaving through the player's own links: unload the SCO first, so that it can
+    // Terminate; then go, whether or not it did (a missing Terminate is handled by the
+    // course's settings on the server).
+    document.querySelectorAll("a[data-nav]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (adapter.phase !== "running") return;
+        event.preventDefault();
+        pendingNavigation = link.href;
+        statusLine.textContent = "Saving…";
+        frame.src = "about:blank";
+        setTimeout(function () { go(link.href); }, 1500);
+      });
+    });
+
+    frame.src = config.contentUrl;
+  }
+
+  statusLine.textContent = "Starting…";
+  launch().then(function (launched) {
+    statusLine.textContent = "";
+    run(launched);
+  }, function (error) {
+    statusLine.textContent = "The course could not start: " + error.message +
+      " Reload the page to try again.";
+  });
 })();

@@ -42,8 +42,10 @@
  *   - Autocommit every definitions.settings.autocommit_seconds; on pagehide and
  *     visibilitychange(hidden) the queue goes out through beacon() (sendBeacon or
  *     fetch keepalive: browsers block synchronous XHR during unload).
- *   - Failed sends are retried with backoff and on the "online" event; a queue left
- *     by a closed tab is sent again when the attempt is opened again.
+ *   - Failed sends are retried with backoff and on the "online" event. A queue left
+ *     by a closed page is handed to the server before the next launch of the
+ *     registration (player.js, InteropScorm.queuedBatches / forgetBatches), and
+ *     whatever is left of it is sent again when the attempt is opened again.
  *   - A second tab on the same attempt takes the lock; this one then seals its
  *     changes and refuses further SetValue/Commit/Terminate (391/111, 1.2: 101).
  */
@@ -507,7 +509,7 @@
     this.transport = options.transport;
     this.storage = options.storage || null;
     this.attemptKey = options.attemptKey || "default";
-    this.queueKey = "interop-scorm-queue:" + this.attemptKey;
+    this.queueKey = queueKey(this.attemptKey);
     this.lockKey = "interop-scorm-lock:" + this.attemptKey;
     this.tabId = String(Date.now()) + "-" + String(Math.random()).slice(2);
     this.superseded = false;
@@ -692,14 +694,43 @@
   };
 
   Adapter.prototype.loadQueue = function () {
-    if (!this.storage) return [];
+    return queuedBatches(this.storage, this.attemptKey);
+  };
+
+  function queueKey(attemptKey) {
+    return "interop-scorm-queue:" + attemptKey;
+  }
+
+  /* The batches queued on this device for an attempt, by any of its pages. */
+  function queuedBatches(storage, attemptKey) {
+    if (!storage) return [];
     try {
-      var saved = JSON.parse(this.storage.getItem(this.queueKey) || "[]");
+      var saved = JSON.parse(storage.getItem(queueKey(attemptKey)) || "[]");
       return Array.isArray(saved) ? saved : [];
     } catch (error) {
       return [];
     }
-  };
+  }
+
+  /* Drop from an attempt's queue the batches the server stored (by tab and seq):
+     another page may have queued more meanwhile. */
+  function forgetBatches(storage, attemptKey, stored) {
+    if (!storage) return;
+    var done = {};
+    stored.forEach(function (batch) { done[batch.tab + "#" + batch.seq] = true; });
+    var left = queuedBatches(storage, attemptKey).filter(function (batch) {
+      return !done[batch.tab + "#" + batch.seq];
+    });
+    try {
+      if (left.length) {
+        storage.setItem(queueKey(attemptKey), JSON.stringify(left));
+      } else {
+        storage.removeItem(queueKey(attemptKey));
+      }
+    } catch (error) {
+      // Storage disabled: the batches are sent again and skipped as duplicates.
+    }
+  }
 
   Adapter.prototype.saveQueue = function () {
     if (!this.storage) return;
@@ -851,5 +882,6 @@
   }
 
   root.InteropScorm = {install: install, validate: validate, getValue: getValue,
-    setValue: setValue, durationCs: durationCs};
+    setValue: setValue, durationCs: durationCs, queuedBatches: queuedBatches,
+    forgetBatches: forgetBatches};
 })(typeof window !== "undefined" ? window : this);

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from hub.models import DeliveryState, LtiResourceLink, LtiScoreOutbox, Registration
 from hub.services import lti_grades
 from hub.tasks.lti import deliver_lti_score, sweep_lti_scores
+from tests.hub.conftest import start_player
 from tests.hub.functional.test_lti_launch import (  # noqa: F401 - fixtures
     HTTPS,
     course,
@@ -163,21 +164,13 @@ def test_lti_player_commit_sends_the_rollup_to_the_platform(
     web, session, sim, tool, platform, course, app
 ):
     """End to end: launch, play, commit; the runtime's rollup reaches the platform."""
-    import json
-    import re
-
     app.extensions["celery"].set_current()
     jwks = web.client.get("/lti/jwks.json").json
     sim.state.tool_jwks = lambda: jwks
     response, _ = launch(web, sim, tool, **custom(course))
-    page = web.client.get(response.headers["Location"], base_url=HTTPS)
-    config = json.loads(
-        re.search(
-            r'<script type="application/json" id="player-config">(.*?)</script>',
-            page.get_data(as_text=True),
-            re.S,
-        ).group(1)
-    )
+    started = start_player(web.client, response.headers["Location"], base_url=HTTPS)
+    assert started.status_code == 200, started.get_data(as_text=True)
+    config = started.json["config"]
     committed = web.client.post(
         config["commitUrl"],
         json={

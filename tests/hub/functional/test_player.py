@@ -2,8 +2,6 @@
 new attempts by the standard's rules, rollup to the registration and the enrollment."""
 
 import io
-import json
-import re
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +18,7 @@ from hub.models import (
 )
 from hub.services import commits, packages
 from tests.factories import PASSWORD, make_course, make_enrollment, make_user
+from tests.hub.conftest import start_player
 from tests.hub.functional.test_packages import SCORM12, SCORM2004
 
 
@@ -60,21 +59,13 @@ def learner(web, session, org, settings, course12):
     return user
 
 
-def open_player(web, course, activity=None):
+def open_player(web, course, activity=None, leftovers=None):
     response = web.get(f"/courses/{course.id}/play")
     assert response.status_code == 302, response.get_data(as_text=True)
     url = response.headers["Location"] + (f"?activity={activity}" if activity else "")
-    page = web.get(url)
-    assert page.status_code == 200, page.get_data(as_text=True)
-    text = page.get_data(as_text=True)
-    config = json.loads(
-        re.search(
-            r'<script type="application/json" id="player-config">(.*?)</script>',
-            text,
-            re.S,
-        ).group(1)
-    )
-    return config
+    started = start_player(web.client, url, leftovers=leftovers)
+    assert started.status_code == 200, started.get_data(as_text=True)
+    return started.json["config"]
 
 
 def send(web, config, changes, seq, *, terminate=False, key=None, tab="t1"):
@@ -197,9 +188,13 @@ def test_attempt_limit_is_enforced(web, learner, course12, session):
     config = open_player(web, course12)
     send(web, config, [["cmi.core.lesson_status", "completed"]], 1, terminate=True)
     registration = session.scalar(select(Registration))
-    page = web.get(f"/play/{registration.id}?activity={config['current']}")
-    assert page.status_code == 409
-    assert "all 1 attempts" in page.get_data(as_text=True)
+    # The page opens (what a closed page left queued could still change the
+    # decision); the launch refuses, and the page shows why.
+    started = start_player(
+        web.client, f"/play/{registration.id}?activity={config['current']}"
+    )
+    assert started.status_code == 409
+    assert "all 1 attempts" in started.json["error"]["message"]
 
 
 @pytest.mark.parametrize(
@@ -351,14 +346,10 @@ def test_api_registration_launch_link_and_results(api, key, session, course12, a
     opened = browser.get(f"/{path}")
     assert opened.status_code == 302
     assert opened.headers["Location"] == f"/play/{registration['id']}"
-    page = browser.get(opened.headers["Location"])
-    assert page.status_code == 200 and "player-config" in page.get_data(as_text=True)
+    started = start_player(browser, opened.headers["Location"])
+    assert started.status_code == 200, started.get_data(as_text=True)
     assert app.test_client().get(f"/{path}").status_code == 404  # used once
-    config = json.loads(
-        re.search(
-            r'id="player-config">(.*?)</script>', page.get_data(as_text=True), re.S
-        ).group(1)
-    )
+    config = started.json["config"]
     browser.post(
         config["commitUrl"],
         json={
@@ -538,6 +529,110 @@ def test_late_batches_of_a_closed_tab_never_touch_the_resumed_session(
     assert attempt.completion == "completed"
     kinds = session.scalars(select(RuntimeEvent.kind)).all()
     assert "stale_batch" in kinds
+
+
+def _attempt_id(config):
+    return int(config["commitUrl"].split("/attempts/")[1].split("/")[0])
+
+
+def test_batches_a_closed_page_left_queued_are_stored_before_the_launch(
+    web, learner, course12, session
+):
+    config = open_player(web, course12)
+    send(web, config, [["cmi.core.lesson_location", "p1"]], 1, tab="old")
+    # The page closed offline: its last batches stayed in the device's queue. The
+    # next page hands them over before the launch decides (exit suspend: resume).
+    queued = {
+        "attempt_id": _attempt_id(config),
+        "batches": [
+            {
+                "seq": 2,
+                "tab": "old",
+                "changes": [
+                    ["cmi.core.lesson_location", "p2"],
+                    ["cmi.suspend_data", "page=2"],
+                    ["cmi.core.exit", "suspend"],
+                ],
+            },
+            {"seq": 3, "tab": "old", "changes": [], "terminate": True},
+        ],
+    }
+    page = web.get(f"/courses/{course12.id}/play").headers["Location"]
+    started = start_player(web.client, page, leftovers=[queued])
+    assert started.status_code == 200, started.get_data(as_text=True)
+    assert started.json["delivered"] == [queued["attempt_id"]]
+    resumed = started.json["config"]
+    assert resumed["commitUrl"] == config["commitUrl"]  # the same attempt, resumed
+    cmi = resumed["state"]["cmi"]
+    assert cmi["cmi.core.entry"] == "resume"
+    assert cmi["cmi.core.lesson_location"] == "p2"
+    assert cmi["cmi.suspend_data"] == "page=2"
+    # The beacon that carried them lands after all: a retry, skipped.
+    late = send(web, config, queued["batches"][1]["changes"], 3, tab="old")
+    assert late.json["duplicate"] is True
+    # Handed over again (the page could not clear its queue): acknowledged, no effect.
+    again = start_player(web.client, page, leftovers=[queued])
+    assert again.json["delivered"] == [queued["attempt_id"]]
+    assert again.json["config"]["state"]["cmi"]["cmi.core.lesson_location"] == "p2"
+    session.expire_all()
+    assert "stale_batch" in session.scalars(select(RuntimeEvent.kind)).all()
+
+
+def test_queued_batches_of_another_learner_or_a_bad_body_are_refused(
+    web, learner, course12, session, org, settings
+):
+    config = open_player(web, course12)
+    send(web, config, [["cmi.core.lesson_location", "mine"]], 1)
+    other = make_user(
+        session, org, settings=settings, email="ola@example.com", password=PASSWORD
+    )
+    make_enrollment(session, other, course12)
+    session.commit()
+    web.login("ola@example.com", PASSWORD)
+    theirs = open_player(
+        web,
+        course12,
+        leftovers=[
+            {
+                "attempt_id": _attempt_id(config),  # Lea's attempt
+                "batches": [
+                    {
+                        "seq": 9,
+                        "tab": "x",
+                        "changes": [["cmi.core.lesson_location", "x"]],
+                    }
+                ],
+            }
+        ],
+    )
+    assert theirs["commitUrl"] != config["commitUrl"]
+    session.expire_all()
+    lea = session.get(ScoAttempt, _attempt_id(config))
+    assert lea.state["cmi"]["cmi.core.lesson_location"] == "mine"
+    page = web.get(f"/courses/{course12.id}/play").headers["Location"]
+    launch_url = f"{page}/launch"
+    token = web.token()
+    for body, status, field in (
+        ({"leftovers": [{"batches": []}]}, 422, "leftovers.0.attempt_id"),
+        ({"leftovers": "x"}, 422, "leftovers"),
+        ({"activity": "welcome", "extra": 1}, 422, "extra"),
+    ):
+        refused = web.client.post(launch_url, json=body, headers={"X-CSRFToken": token})
+        assert refused.status_code == status, refused.get_data(as_text=True)
+        fields = [f["field"] for f in refused.json["error"]["fields"]]
+        assert field in fields
+    not_json = web.client.post(
+        launch_url,
+        data="[",
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
+    assert not_json.status_code == 400
+    assert "JSON object" in not_json.json["error"]["message"]
+    # A cross-site page cannot start (and so close) a learner's session.
+    forged = web.client.post(launch_url, json={})
+    assert forged.status_code == 400
+    assert forged.json["error"]["code"] == "csrf_failed"
 
 
 def test_scorm12_prerequisites_lock_items_until_met(web, learner, course12, session):
