@@ -76,8 +76,10 @@ def _get_or_create(
     SAVEPOINT, and it reads the winner's row (committed, so visible) instead of
     answering an error. Only a missing row pays for the SAVEPOINT.
     """
+    if found is not None:
+        return found
     query = select(model).filter_by(**key)
-    row = found if found is not None else session.scalar(query)
+    row = session.scalar(query)
     if row is not None:
         return row
     try:
