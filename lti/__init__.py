@@ -40,6 +40,7 @@ from lti.stores import (
     LaunchDataStore,
     NonceStore,
     PlatformRegistration,
+    RegistrationCache,
     RegistrationStore,
     StoredKey,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "PlatformKeySets",
     "PlatformRegistration",
     "PlatformServiceConnector",
+    "RegistrationCache",
     "RegistrationError",
     "RegistrationStore",
     "ResourceLinkItem",

@@ -2,6 +2,7 @@
 
 import enum
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -52,6 +53,87 @@ class RegistrationStore(Protocol):
     def save_registration(self, registration: PlatformRegistration) -> None:
         """Insert or replace the registration keyed by (issuer, client_id)."""
         ...
+
+
+#: How long a process trusts a registration it has read (``RegistrationCache``).
+REGISTRATION_TTL_SECONDS = 10.0
+
+
+class RegistrationCache:
+    """Registrations found by a process, kept for ``ttl`` seconds.
+
+    A login initiation and its launch each check the platform's registration
+    (Security §5.1.1.1 and §5.1.3: issuer, client id, auth URL, key set URL,
+    deployments): at hundreds of launches a second that is two store reads per
+    launch for a record that changes a few times a year. Kept here, a process
+    reads it once per ``ttl``. What that costs: a registration changed or removed
+    in another process is seen by this one within ``ttl`` (``clear`` makes this
+    process see it at once), so the caller re-checks, against its store, what must
+    take effect at once (the hub: the platform is active and the deployment still
+    registered, in the query that provisions the launch). Every check still runs
+    on every launch. Only registrations found are kept: a platform registered a
+    moment ago launches at once.
+
+    Args:
+        ttl: Seconds a registration is used without reading it again.
+        clock: Monotonic seconds (injected for tests).
+    """
+
+    def __init__(
+        self,
+        ttl: float = REGISTRATION_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._ttl = ttl
+        self._clock = clock
+        self._items: dict[tuple[str, str | None], tuple[float, PlatformRegistration]]
+        self._items = {}
+        self._lock = threading.Lock()
+
+    def store(self, store: "RegistrationStore") -> "RegistrationStore":
+        """Return ``store`` with its lookups answered from this cache."""
+        return _CachedRegistrations(self, store)
+
+    def clear(self) -> None:
+        """Forget every registration (one changed in this process)."""
+        with self._lock:
+            self._items.clear()
+
+    def _find(
+        self, store: "RegistrationStore", issuer: str, client_id: str | None
+    ) -> PlatformRegistration | None:
+        key = (issuer, client_id)
+        now = self._clock()
+        with self._lock:
+            found = self._items.get(key)
+        if found is not None and now - found[0] < self._ttl:
+            return found[1]
+        registration = store.find_registration(issuer, client_id)
+        with self._lock:
+            if registration is None:
+                self._items.pop(key, None)
+            else:
+                self._items[key] = (now, registration)
+        return registration
+
+
+class _CachedRegistrations:
+    """A ``RegistrationStore`` whose lookups go through a ``RegistrationCache``."""
+
+    def __init__(self, cache: RegistrationCache, store: "RegistrationStore") -> None:
+        self._cache = cache
+        self._store = store
+
+    def find_registration(
+        self, issuer: str, client_id: str | None
+    ) -> PlatformRegistration | None:
+        """See ``RegistrationStore.find_registration``."""
+        return self._cache._find(self._store, issuer, client_id)
+
+    def save_registration(self, registration: PlatformRegistration) -> None:
+        """See ``RegistrationStore.save_registration``; forgets the cached ones."""
+        self._store.save_registration(registration)
+        self._cache.clear()
 
 
 @runtime_checkable

@@ -113,12 +113,21 @@ class LaunchOutcome:
 
 
 def launch_platform(session: Session, context: LaunchContext) -> Platform:
-    """The platform a validated launch came from."""
-    platform = SqlRegistrationStore(session).find_platform(
-        context.issuer, context.client_id
+    """The platform a validated launch came from, active, with its deployment."""
+    return _registered(
+        SqlRegistrationStore(session).find_platform(context.issuer, context.client_id),
+        context,
     )
-    if platform is None:  # deactivated between validation and now
+
+
+def _registered(platform: Platform | None, context: LaunchContext) -> Platform:
+    """The launch's platform row, checked again: the launch's checks may have read
+    a registration a few seconds old (``lti_stores.REGISTRATIONS``), and a platform
+    deactivated or a deployment removed (core §3.1.3) must stop launches at once."""
+    if platform is None:  # inactive (the query's condition) or gone
         raise NotFoundError("this platform is not registered")
+    if context.deployment_id not in {str(d) for d in platform.deployment_ids or ()}:
+        raise NotFoundError("this deployment is not registered")
     return platform
 
 
@@ -450,12 +459,14 @@ def _course_for(
     return course_id, course  # the course when it was loaded
 
 
-#: The rows a resource-link launch reads, in one query: the learner's identity and
-#: user, the context, the link, the course (the custom parameter's, else the
-#: link's, else the context's, in the platform's organization) and that course's
-#: newest package version. Each is None when missing (outer joins from one row).
+#: The rows a resource-link launch reads, in one query: the active platform, the
+#: learner's identity and user, the context, the link, the course (the custom
+#: parameter's, else the link's, else the context's, in the platform's
+#: organization) and that course's newest package version. Each is None when
+#: missing (outer joins from one row).
 _LAUNCH_ROWS = (
     select(
+        Platform,
         LtiIdentity,
         User,
         LtiContext,
@@ -467,9 +478,17 @@ _LAUNCH_ROWS = (
     )
     .select_from(select(literal(1).label("one")).subquery("launch"))
     .outerjoin(
+        Platform,
+        and_(
+            Platform.issuer == bindparam("issuer"),
+            Platform.client_id == bindparam("client_id"),
+            Platform.is_active.is_(True),
+        ),
+    )
+    .outerjoin(
         LtiIdentity,
         and_(
-            LtiIdentity.platform_id == bindparam("platform_id"),
+            LtiIdentity.platform_id == Platform.id,
             LtiIdentity.subject == bindparam("subject"),
         ),
     )
@@ -477,21 +496,21 @@ _LAUNCH_ROWS = (
     .outerjoin(
         LtiContext,
         and_(
-            LtiContext.platform_id == bindparam("platform_id"),
+            LtiContext.platform_id == Platform.id,
             LtiContext.context_id == bindparam("context_id"),
         ),
     )
     .outerjoin(
         LtiResourceLink,
         and_(
-            LtiResourceLink.platform_id == bindparam("platform_id"),
+            LtiResourceLink.platform_id == Platform.id,
             LtiResourceLink.resource_link_id == bindparam("resource_link_id"),
         ),
     )
     .outerjoin(
         Course,
         and_(
-            Course.org_id == bindparam("org_id"),
+            Course.org_id == Platform.org_id,
             Course.id
             == func.coalesce(
                 bindparam("course_id", type_=Integer),
@@ -597,22 +616,23 @@ def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutco
     Learners get their registration (the player opens on it); instructors get none.
 
     Raises:
-        NotFoundError: The link names a course outside the platform's organization.
+        NotFoundError: The link names a course outside the platform's organization,
+            or the platform or deployment is no longer registered.
         ConflictError: The link is not connected to a course, or it has no content.
     """
-    platform = launch_platform(session, context)
     hub_role = map_roles(context.roles) or HubRole.LEARNER
     found = session.execute(
         _LAUNCH_ROWS,
         {
-            "platform_id": platform.id,
-            "org_id": platform.org_id,
+            "issuer": context.issuer,
+            "client_id": context.client_id,
             "subject": context.subject,
             "context_id": context.context_id,
             "resource_link_id": context.resource_link_id,
             "course_id": _wanted_course_id(context),
         },
     ).one()
+    platform = _registered(found[0], context)
     user, new_user = _upsert_user(
         session,
         platform=platform,
@@ -621,12 +641,12 @@ def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutco
         role=hub_role,
         email=context.email,
         names=_names(context),
-        found=(found[0], found[1]) if found[0] is not None else None,
+        found=(found[1], found[2]) if found[1] is not None else None,
     )
-    context_row = _upsert_context(session, platform, context, found[2])
-    link = _upsert_link(session, platform, context, context_row, found[3])
+    context_row = _upsert_context(session, platform, context, found[3])
+    link = _upsert_link(session, platform, context, context_row, found[4])
     course_id, course = _course_for(
-        session, platform, context, link, context_row, found=found[4]
+        session, platform, context, link, context_row, found=found[5]
     )
     if course is None:  # the link's (or context's) course: of the platform's org
         course = session.get_one(Course, course_id)
@@ -638,7 +658,7 @@ def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutco
     registration_id = None
     if role is CourseRole.LEARNER and new_user:
         version_id = None
-        if course is found[4] and found.version_id is not None:
+        if course is found[5] and found.version_id is not None:
             runtime_version(found)  # refuse content the player cannot run, now
             version_id = found.version_id
         registration_id = registrations.new_registration_id(

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Executable, Table, bindparam, delete, select
+from sqlalchemy import Executable, Table, bindparam, delete, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,8 @@ from lti.stores import (
     Clock,
     KeyStatus,
     PlatformRegistration,
+    RegistrationCache,
+    RegistrationStore,
     StoredKey,
     utc_now,
 )
@@ -135,6 +137,21 @@ class _Purge:
         session.execute(self._statement, {"now": now})
 
 
+#: This process's registrations (``lti.RegistrationCache``): the login and the
+#: launch's checks read them from here, at most REGISTRATION_TTL_SECONDS old;
+#: provisioning reads the platform row itself and refuses an inactive platform or
+#: a deployment no longer registered at once. Any change of a platform made in
+#: this process clears it.
+REGISTRATIONS = RegistrationCache()
+
+
+@event.listens_for(Platform, "after_insert")
+@event.listens_for(Platform, "after_update")
+@event.listens_for(Platform, "after_delete")
+def _platform_changed(_mapper: Any, _connection: Any, _platform: Platform) -> None:
+    REGISTRATIONS.clear()
+
+
 _purge_nonces = _Purge(LtiNonce.__table__.c.expires_at)
 _purge_launch_data = _Purge(LtiLaunchData.__table__.c.expires_at)
 _PLATFORMS_MEMO = "hub.lti_stores.platforms"
@@ -233,6 +250,12 @@ class SqlRegistrationStore:
         self._session.flush()
         transaction_memo(self._session, _PLATFORMS_MEMO).clear()
         return platform
+
+
+def cached_registrations(session: Session) -> RegistrationStore:
+    """The platforms as a ``RegistrationStore`` read through ``REGISTRATIONS``: for
+    the login and the launch's checks, not for what provisioning reads."""
+    return REGISTRATIONS.store(SqlRegistrationStore(session))
 
 
 class SqlNonceStore:

@@ -15,7 +15,7 @@ from hub.services.lti_stores import (
     SqlKeyStore,
     SqlLaunchDataStore,
     SqlNonceStore,
-    SqlRegistrationStore,
+    cached_registrations,
 )
 from lti import (
     KeyStatus,
@@ -90,7 +90,7 @@ class LtiTool:
     def validator(self, session: Session) -> LaunchValidator:
         """A launch validator over this unit of work's stores."""
         return LaunchValidator(
-            registrations=SqlRegistrationStore(session),
+            registrations=cached_registrations(session),
             nonces=SqlNonceStore(session),
             launch_data=SqlLaunchDataStore(session),
             key_sets=self.key_sets,

@@ -34,7 +34,7 @@ from hub.errors import HubError
 from hub.extensions import csrf, db
 from hub.models import User
 from hub.services import lti_deep_linking, lti_grades, lti_launch, lti_platforms
-from hub.services.lti_stores import SqlLaunchDataStore, SqlRegistrationStore
+from hub.services.lti_stores import SqlLaunchDataStore, cached_registrations
 from hub.services.lti_tool import LtiTool, build_tool, ensure_signing_key
 from hub.web import CONTENT_SECURITY_POLICY, api
 from hub.web.security import sign_in
@@ -126,7 +126,7 @@ def login():
     try:
         result = initiate_login(
             request_params(request),
-            registrations=SqlRegistrationStore(db.session),
+            registrations=cached_registrations(db.session),
             launch_data=SqlLaunchDataStore(db.session),
             launch_url=tool.info.launch_url,
             login_url=tool.info.login_url,

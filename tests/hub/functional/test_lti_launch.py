@@ -16,6 +16,7 @@ from hub.models import (
     LtiResourceLink,
     OrgRole,
     PackageVersion,
+    Platform,
     Registration,
     User,
 )
@@ -409,3 +410,42 @@ def test_lti_new_learner_on_content_the_player_cannot_run_is_a_409_page(
     assert response.status_code == 409
     assert "does not play" in response.get_data(as_text=True)
     assert session.scalar(select(Registration)) is None
+
+
+# -- the registrations a process keeps (lti_stores.REGISTRATIONS) -------------------
+
+
+def test_lti_platform_deactivated_in_this_process_stops_the_next_login(
+    web, session, sim, tool, platform, course
+):
+    launch(web, sim, tool, **custom(course))  # the registration is kept
+    platform.is_active = False
+    session.commit()  # this process's change forgets it
+    params = sim.login_initiation(CLIENT_ID, tool.info.launch_url)
+    response = web.client.get("/lti/login", query_string=params, base_url=HTTPS)
+    assert 400 <= response.status_code < 500
+    assert "Reason: unknown_registration" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("change", "text"),
+    [
+        ({"is_active": False}, "this platform is not registered"),
+        ({"deployment_ids": ["another-deployment"]}, "this deployment is not"),
+    ],
+)
+def test_lti_platform_changed_in_another_process_stops_the_launch_at_once(
+    web, session, sim, tool, platform, course, change, text
+):
+    launch(web, sim, tool, **custom(course), sub="first")  # the registration is kept
+    auth_url = login(web, sim, tool)  # from the kept registration
+    # Another process's change (no ORM event here): this one keeps the registration
+    # for a few seconds, but provisioning reads the platform row itself.
+    session.execute(update(Platform.__table__).values(**change))
+    session.commit()
+    form = sim.authorize(auth_url, **custom(course), sub="second")
+    response = web.client.post("/lti/launch", data=form, base_url=HTTPS)
+    assert response.status_code == 404
+    assert text in response.get_data(as_text=True)
+    assert _user_of(session, "second") is None
+    assert web.client.post("/lti/launch", data=form, base_url=HTTPS).status_code == 400

@@ -28,14 +28,18 @@ from tests.hub.functional.test_lti_launch import (  # noqa: F401 - fixtures
     tool,
 )
 
-#: A new learner's launch request in a known context and link, by statement and
-#: table, besides the request's own ones (user session, savepoints).
+#: A new learner's login and launch requests in a known context and link, by
+#: statement and table, besides the requests' own ones (user session, savepoints).
 NEW_LEARNER_LAUNCH = [
+    # The login: its state (the registration was read by an earlier launch of this
+    # process, lti_stores.REGISTRATIONS).
+    ("INSERT", "lti_launch_data"),
+    # The launch's checks.
     ("DELETE", "lti_launch_data"),  # the login's state, popped
-    ("SELECT", "lti_platforms"),
     ("INSERT", "lti_nonces"),  # the claims are not kept: no later page reads them
-    # One query: identity and user, context, link, course and its newest version.
-    ("SELECT", "lti_identities"),
+    # One query: the active platform, the identity and user, context, link, course
+    # and its newest version.
+    ("SELECT", "lti_platforms"),
     ("INSERT", "users"),  # ON CONFLICT DO NOTHING: no SAVEPOINT
     ("INSERT", "lti_identities"),  # ON CONFLICT DO NOTHING: no SAVEPOINT
     ("INSERT", "enrollments"),
@@ -70,11 +74,12 @@ def test_lti_new_learner_launch_runs_only_the_statements_it_needs(
         app, lambda: launch(web, sim, tool, **custom(course), sub="second")
     )
     assert response.status_code == 303, response.get_data(as_text=True)
-    launch_part = seen[seen.index(("DELETE", "lti_launch_data")) :]
+    launch_part = seen[seen.index(("INSERT", "lti_launch_data")) :]
     launch_part = [s for s in launch_part if s != ("SELECT", "users")]
-    # One SAVEPOINT: the provisioning's, so that a refused launch keeps its state
-    # and nonce consumed; the new rows need none.
-    assert launch_part.count(("SAVEPOINT", "")) == 1
+    # Two SAVEPOINTs: the launch request's (the test's outer transaction) and the
+    # provisioning's, so that a refused launch keeps its state and nonce consumed;
+    # the new rows need none.
+    assert launch_part.count(("SAVEPOINT", "")) == 2
     launch_part = [s for s in launch_part if s[0] != "SAVEPOINT"]
     assert launch_part == NEW_LEARNER_LAUNCH
     identity = session.scalar(select(LtiIdentity).filter_by(subject="second"))
