@@ -8,13 +8,13 @@ benchmark, ``benchmarks/runtime_bench.py``):
   two SCOs of one learner commit one after the other and neither's values or rollup
   are lost), the course's runtime settings, the package checksum, the signed-in
   user's standing and whether other attempts exist;
-- **two writes** in the common case (suspend data, location, interactions): the
-  attempt's state and result, and the enrollment's progress guarded so that it
-  matches no row when nothing changed. The registration is written only when its
-  rollup changes, through the ORM so that the LTI grade outbox hears of it
-  (``lti_grades`` listens to flushes);
-- the other SCOs' results come from the attempts' result columns (never their whole
-  state), and only when the registration has other attempts.
+- **one write** in the common case (suspend data, location, interactions: the
+  attempt's result is unchanged): the attempt's state;
+- when the attempt's result changes, the rollup: the other SCOs' results from the
+  attempts' result columns (never their whole state), the registration written only
+  when its rollup changes, through the ORM so that the LTI grade outbox hears of it
+  (``lti_grades`` listens to flushes), and the enrollment's progress guarded so that
+  it matches no row when nothing changed.
 
 The browser session is checked here too (active user, same organization, password
 unchanged), in the same read, instead of a query of its own per request.
@@ -92,6 +92,12 @@ def _read_query():
             ScoAttempt.version,
             ScoAttempt.state,
             ScoAttempt.closed_tabs,
+            ScoAttempt.completion.label("attempt_completion"),
+            ScoAttempt.success.label("attempt_success"),
+            ScoAttempt.score_scaled.label("attempt_scaled"),
+            ScoAttempt.score_raw.label("attempt_raw"),
+            ScoAttempt.total_cs.label("attempt_total_cs"),
+            ScoAttempt.credit.label("attempt_credit"),
             Registration.org_id,
             Registration.user_id,
             Registration.package_version_id,
@@ -176,7 +182,7 @@ def commit(
         or password_version(row.password_changed_at) != claim.password_version
     ):
         raise AuthenticationRequiredError("your session has ended: sign in again")
-    current = _registration_result(row)
+    current = registration_result(row)
     if batch.tab in (row.closed_tabs or []):
         # A batch of a session that ended before the latest launch: applying it now
         # could overwrite newer values or terminate the running session. Keep a
@@ -218,14 +224,73 @@ def commit(
         for e in result.errors
     ]
     _record(session, row, registration_id, attempt_id, events)
-    scos = sco_ids(session, version_id=row.package_version_id, sha256=row.sha256)
+    errors = [e.to_dict() for e in result.errors]
+    stored = rt.ActivityResult(
+        row.attempt_completion,
+        row.attempt_success,
+        row.attempt_scaled,
+        row.attempt_raw,
+        row.attempt_total_cs,
+        row.attempt_credit,
+    )
+    if outcome == stored:
+        # Most commits (suspend data, location, interactions) leave the result as
+        # it was. The registration's rollup and the enrollment's progress derive
+        # from the attempts' result columns only, and every writer of those columns
+        # (this function and runtime.launch, both holding the registration's lock)
+        # rolls up when it changes them: nothing to recompute.
+        return CommitOutcome(False, errors, current)
+    total = roll_up(
+        session,
+        registration_id=registration_id,
+        version_id=row.package_version_id,
+        sha256=row.sha256,
+        user_id=row.user_id,
+        course_id=row.course_id,
+        current=current,
+        committed=(row.activity_id, attempt_id, outcome),
+    )
+    return CommitOutcome(False, errors, total)
+
+
+def roll_up(
+    session: Session,
+    *,
+    registration_id: int,
+    version_id: int,
+    sha256: str,
+    user_id: int,
+    course_id: int,
+    current: rt.ActivityResult,
+    committed: tuple[str, int, rt.ActivityResult] | None = None,
+) -> rt.ActivityResult:
+    """Roll the SCOs' latest results up to the registration (written only when it
+    changes) and the enrollment's progress; returns the registration's result.
+
+    The caller holds the registration's row lock and has stored the attempts'
+    result columns, except the one it passes as ``committed`` (activity id,
+    attempt id, result: at hand, and newer than what this transaction could read
+    of it).
+    """
+    scos = sco_ids(session, version_id=version_id, sha256=sha256)
+    # Attempt ids start at 1: 0 leaves none of the stored results out.
+    attempt_id = committed[1] if committed else 0
     latest = _latest_results(session, registration_id, attempt_id)
-    latest.setdefault(row.activity_id, outcome)  # unless a newer attempt exists
+    if committed:
+        # Unless a newer attempt of its activity exists.
+        latest.setdefault(committed[0], committed[2])
     total, done = _rollup(latest, scos)
     if total != current:
         _write_registration(session, registration_id, total)
-    _write_enrollment(session, row, total, done, len(scos))
-    return CommitOutcome(False, [e.to_dict() for e in result.errors], total)
+    _write_enrollment(
+        session,
+        user_id=user_id,
+        course_id=course_id,
+        total=total,
+        done=done,
+        count=len(scos),
+    )
+    return total
 
 
 def commit_all(
@@ -310,7 +375,8 @@ def result_columns(result: rt.ActivityResult) -> dict[str, Any]:
     }
 
 
-def _registration_result(row: Row[Any]) -> rt.ActivityResult:
+def registration_result(row: Row[Any] | Registration) -> rt.ActivityResult:
+    """A registration's rollup as it is stored (a row of it, or the entity)."""
     return rt.ActivityResult(
         row.completion, row.success, row.score_scaled, row.score_raw, row.total_cs
     )
@@ -467,14 +533,20 @@ _WRITE_ENROLLMENT = (
 
 
 def _write_enrollment(
-    session: Session, row: Row[Any], total: rt.ActivityResult, done: int, count: int
+    session: Session,
+    *,
+    user_id: int,
+    course_id: int,
+    total: rt.ActivityResult,
+    done: int,
+    count: int,
 ) -> None:
     status, percent, score = _progress(total, done, count)
     session.connection().execute(
         _WRITE_ENROLLMENT,
         {
-            "for_user": row.user_id,
-            "for_course": row.course_id,
+            "for_user": user_id,
+            "for_course": course_id,
             "new_status": status,
             "new_percent": percent,
             "new_score": score,

@@ -28,7 +28,7 @@ from hub.models import (
     User,
 )
 from hub.services.activities import Activity, activities, runtime_version
-from hub.services.commits import result_columns
+from hub.services.commits import registration_result, result_columns, roll_up
 from scorm_runtime import vocab
 
 # -- launching ------------------------------------------------------------------------
@@ -235,6 +235,17 @@ def launch(
     registration.last_activity_id = activity.identifier
     registration.last_launched_at = utcnow()
     session.flush()
+    # A new attempt, or a previous session ended here, changes the SCO's result:
+    # commits recompute the rollup only when they change a result themselves.
+    roll_up(
+        session,
+        registration_id=registration.id,
+        version_id=version.id,
+        sha256=version.sha256,
+        user_id=registration.user_id,
+        course_id=registration.course_id,
+        current=registration_result(registration),
+    )
     return PlayerLaunch(
         registration,
         version,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -159,6 +159,26 @@ class WebClient:
             "/login",
             {"email": email, "password": password, "organization": organization},
         )
+
+
+def recorded_statements(app: Flask, call):
+    """Run ``call``; return its result and the (verb, first table) of each SQL
+    statement it ran (SELECT, INSERT, UPDATE, DELETE, SAVEPOINT)."""
+    engine = app.extensions["hub.db"].engine
+    seen: list[tuple[str, str]] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        verb = statement.split()[0].upper()
+        table = re.search(r"(?:FROM|INTO|UPDATE|JOIN)\s+(\w+)", statement)
+        if verb in {"SELECT", "INSERT", "UPDATE", "DELETE", "SAVEPOINT"}:
+            seen.append((verb, table.group(1) if table else ""))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        result = call()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return result, seen
 
 
 _PLAYER_BOOT = re.compile(

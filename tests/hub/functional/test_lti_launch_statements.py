@@ -4,9 +4,7 @@ launch needs."""
 
 # ruff: noqa: F811
 
-import re
-
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from hub.models import (
     CourseRole,
@@ -19,6 +17,7 @@ from hub.models import (
     Registration,
 )
 from hub.services.packages import latest_version
+from tests.hub.conftest import recorded_statements
 from tests.hub.functional.test_lti_launch import (  # noqa: F401 - fixtures
     course,
     custom,
@@ -48,29 +47,11 @@ NEW_LEARNER_LAUNCH = [
 ]
 
 
-def _recorded(app, call):
-    engine = app.extensions["hub.db"].engine
-    seen: list[tuple[str, str]] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        verb = statement.split()[0].upper()
-        table = re.search(r"(?:FROM|INTO|UPDATE|JOIN)\s+(\w+)", statement)
-        if verb in {"SELECT", "INSERT", "UPDATE", "DELETE", "SAVEPOINT"}:
-            seen.append((verb, table.group(1) if table else ""))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        result = call()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return result, seen
-
-
 def test_lti_new_learner_launch_runs_only_the_statements_it_needs(
     app, web, session, sim, tool, platform, course
 ):
     launch(web, sim, tool, **custom(course), sub="first")  # context and link exist
-    (response, _), seen = _recorded(
+    (response, _), seen = recorded_statements(
         app, lambda: launch(web, sim, tool, **custom(course), sub="second")
     )
     assert response.status_code == 303, response.get_data(as_text=True)

@@ -18,7 +18,7 @@ from hub.models import (
 )
 from hub.services import commits, packages
 from tests.factories import PASSWORD, make_course, make_enrollment, make_user
-from tests.hub.conftest import start_player
+from tests.hub.conftest import recorded_statements, start_player
 from tests.hub.functional.test_packages import SCORM12, SCORM2004
 
 
@@ -529,6 +529,60 @@ def test_late_batches_of_a_closed_tab_never_touch_the_resumed_session(
     assert attempt.completion == "completed"
     kinds = session.scalars(select(RuntimeEvent.kind)).all()
     assert "stale_batch" in kinds
+
+
+def test_a_commit_that_leaves_the_result_as_it_was_is_one_read_and_one_write(
+    app, web, learner, course12, session
+):
+    config = open_player(web, course12)
+    response, statements = recorded_statements(
+        app,
+        lambda: send(
+            web,
+            config,
+            [["cmi.core.lesson_location", "p2"], ["cmi.suspend_data", "x"]],
+            1,
+        ),
+    )
+    assert response.status_code == 200
+    # Besides the SAVEPOINT of the test's outer transaction:
+    run = [s for s in statements if s[0] != "SAVEPOINT"]
+    assert run == [("SELECT", "sco_attempts"), ("UPDATE", "sco_attempts")]
+    # A result that changes rolls up to the registration and the enrollment.
+    response, statements = recorded_statements(
+        app,
+        lambda: send(web, config, [["cmi.core.lesson_status", "completed"]], 2),
+    )
+    # One of the course's two SCOs is completed: the registration is in progress.
+    assert response.json["registration"]["completion"] == "incomplete"
+    assert ("UPDATE", "registrations") in statements
+    assert ("UPDATE", "enrollments") in statements
+    session.expire_all()
+    enrollment = session.scalar(
+        select(Enrollment).where(Enrollment.user_id == learner.id)
+    )
+    assert enrollment.progress_percent == 50
+
+
+def test_a_new_attempt_rolls_up_at_its_launch(web, learner, course12, session):
+    config = open_player(web, course12)
+    send(web, config, [["cmi.core.lesson_status", "completed"]], 1, terminate=True)
+
+    def percent():
+        session.expire_all()
+        return session.scalar(
+            select(Enrollment.progress_percent).where(Enrollment.user_id == learner.id)
+        )
+
+    assert percent() == 50
+    again = open_player(web, course12, activity=config["current"])
+    assert again["commitUrl"] != config["commitUrl"]  # a new attempt
+    # The SCO's latest attempt is the new one, not completed: the rollup says so
+    # from the launch on, not only from a commit that changes the new attempt's
+    # result (commits that leave it as it was do not roll up).
+    assert percent() == 0
+    send(web, again, [["cmi.core.lesson_location", "p1"]], 1)
+    assert percent() == 0
 
 
 def _attempt_id(config):
