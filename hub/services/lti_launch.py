@@ -123,7 +123,8 @@ def launch_platform(session: Session, context: LaunchContext) -> Platform:
 def _registered(platform: Platform | None, context: LaunchContext) -> Platform:
     """The launch's platform row, checked again: the launch's checks may have read
     a registration a few seconds old (``lti_stores.REGISTRATIONS``), and a platform
-    deactivated or a deployment removed (core §3.1.3) must stop launches at once."""
+    deactivated or a deployment removed (its claim: core §5.3.3) must stop launches
+    at once."""
     if platform is None:  # inactive (the query's condition) or gone
         raise NotFoundError("this platform is not registered")
     if context.deployment_id not in {str(d) for d in platform.deployment_ids or ()}:
@@ -229,12 +230,11 @@ def _new_user(
         "family_name": draft.family_name or "",
         "password_changed_at": None,
     }
-    if email and email != email.strip():
-        # The stored email is lowercased but not stripped: only the lookup, which
-        # strips, can tell whether it is taken.
-        if not _email_taken(session, platform.org_id, email):
-            return _insert_user(session, {**values, "email": email.lower()})
-    elif email:
+    # The stored email is lowercased but not stripped: when it has spaces, only the
+    # lookup (which strips) can tell whether it is taken.
+    if email and (
+        email == email.strip() or not _email_taken(session, platform.org_id, email)
+    ):
         user = _insert_user(session, {**values, "email": email.lower()})
         if user is not None:
             return user
