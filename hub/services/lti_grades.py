@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import bindparam, event, inspect, select, update
+from sqlalchemy import and_, bindparam, event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from hub.db import after_commit, utcnow
@@ -337,43 +337,66 @@ def deliver_scores(
     outcomes = dict.fromkeys(ids, Delivery.SKIPPED)
     clients = _Clients(session, tool)
     delivered: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
     for row in _pending_rows(session, ids):
-        outcomes[row.id] = _deliver_row(session, clients, row)
-        if outcomes[row.id] is Delivery.DELIVERED:
-            delivered.append({"row_id": row.id, "stamp": row.score_timestamp})
+        sent = {"row_id": row.id, "stamp": row.score_timestamp}
+        try:
+            _deliver_row(session, clients, row)
+        except (ServiceError, KeyStoreError) as exc:
+            outcomes[row.id], failure = _failed(row, exc)
+            failed.append(sent | failure)
+        else:
+            outcomes[row.id] = Delivery.DELIVERED
+            delivered.append(sent)
+    # Each row's outcome is written only if the row still holds the score that was
+    # sent: a learner's newer score, queued while the platform was being called,
+    # stays pending with its own attempts (the rows are not locked meanwhile).
+    session.flush()  # a line item URL found for a link
     if delivered:
-        session.flush()
-        session.execute(
-            update(LtiScoreOutbox.__table__)
-            .where(
-                LtiScoreOutbox.id == bindparam("row_id"),
-                LtiScoreOutbox.score_timestamp == bindparam("stamp"),
-            )
-            .values(state=DeliveryState.DELIVERED, delivered_at=utcnow(), last_error="")
-            .execution_options(synchronize_session=False),
-            delivered,
-        )
+        session.execute(_MARK_DELIVERED.values(delivered_at=utcnow()), delivered)
+    if failed:
+        session.execute(_MARK_FAILED, failed)
+    if delivered or failed:
         session.expire_all()  # the rows' states changed under the ORM
     return outcomes
 
 
-def _deliver_row(session: Session, clients: _Clients, row: LtiScoreOutbox) -> Delivery:
-    try:
-        client, link = clients.client(row)
-        client.publish_score(
-            _line_item_url(session, client, link),
-            Score(
-                user_id=row.subject,
-                activity_progress=row.activity_progress,
-                grading_progress=row.grading_progress,
-                timestamp=row.score_timestamp,
-                score_given=row.score_given,
-                score_maximum=row.score_maximum,
-            ),
-        )
-    except (ServiceError, KeyStoreError) as exc:
-        return _failed(row, exc)
-    return Delivery.DELIVERED
+_SENT = and_(
+    LtiScoreOutbox.id == bindparam("row_id"),
+    LtiScoreOutbox.score_timestamp == bindparam("stamp"),
+)
+_MARK_DELIVERED = (
+    update(LtiScoreOutbox.__table__)
+    .where(_SENT)
+    .values(state=DeliveryState.DELIVERED, last_error="")
+    .execution_options(synchronize_session=False)
+)
+_MARK_FAILED = (
+    update(LtiScoreOutbox.__table__)
+    .where(_SENT)
+    .values(
+        state=bindparam("new_state"),
+        attempts=bindparam("new_attempts"),
+        last_error=bindparam("error"),
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
+def _deliver_row(session: Session, clients: _Clients, row: LtiScoreOutbox) -> None:
+    """Publish one row's score; raises ServiceError or KeyStoreError."""
+    client, link = clients.client(row)
+    client.publish_score(
+        _line_item_url(session, client, link),
+        Score(
+            user_id=row.subject,
+            activity_progress=row.activity_progress,
+            grading_progress=row.grading_progress,
+            timestamp=row.score_timestamp,
+            score_given=row.score_given,
+            score_maximum=row.score_maximum,
+        ),
+    )
 
 
 def deliver_score(session: Session, *, tool: LtiTool, outbox_id: int) -> Delivery:
@@ -381,24 +404,30 @@ def deliver_score(session: Session, *, tool: LtiTool, outbox_id: int) -> Deliver
     return deliver_scores(session, tool=tool, outbox_ids=[outbox_id])[outbox_id]
 
 
-def _failed(row: LtiScoreOutbox, exc: Exception) -> Delivery:
-    row.attempts += 1
+def _failed(row: LtiScoreOutbox, exc: Exception) -> tuple[Delivery, dict[str, Any]]:
+    """The outcome of a failed attempt, and the row's new attempt count, error and
+    state (for ``_MARK_FAILED``; the row itself is left as it was read)."""
+    attempts = row.attempts + 1
     status = getattr(exc, "status", None)
     body = getattr(exc, "body", "")
-    row.last_error = f"{exc} {body}".strip()[:2000]
     retryable = isinstance(exc, ServiceError) and exc.retryable
     log.warning(
         "score %s for %s not delivered (attempt %s, status %s): %s",
         row.id,
         row.subject,
-        row.attempts,
+        attempts,
         status,
         exc,
     )
-    if retryable and row.attempts < MAX_ATTEMPTS:
-        return Delivery.RETRY
-    row.state = DeliveryState.FAILED
-    return Delivery.FAILED
+    outcome = (
+        Delivery.RETRY if retryable and attempts < MAX_ATTEMPTS else Delivery.FAILED
+    )
+    state = DeliveryState.FAILED if outcome is Delivery.FAILED else row.state
+    return outcome, {
+        "new_state": state,
+        "new_attempts": attempts,
+        "error": f"{exc} {body}".strip()[:2000],
+    }
 
 
 def pending_ids(session: Session, *, limit: int = 1000) -> list[int]:

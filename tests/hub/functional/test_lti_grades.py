@@ -92,6 +92,39 @@ def test_lti_outage_then_recovery_delivers_the_newest_score_once(
     assert sim.state.score_posts == posts_before + 1
 
 
+def test_lti_a_score_queued_while_an_older_one_fails_is_not_marked_failed(
+    app, session, sim, tool, launched, monkeypatch
+):
+    from lti.errors import ServiceError
+
+    publish = lti_grades.AgsClient.publish_score
+    calls = []
+
+    def refuse_the_first(client, line_item_url, score):
+        calls.append(score.score_given)
+        if len(calls) == 1:
+            # While the platform refuses the older score, the learner's newer one
+            # is queued by another request (and, in this eager set-up, delivered
+            # at once).
+            other = app.extensions["hub.db"].session_factory()
+            try:
+                _score(other, other.get(Registration, launched.id), 0.9)
+            finally:
+                other.close()
+            raise ServiceError("refused", status=400)
+        return publish(client, line_item_url, score)
+
+    monkeypatch.setattr(lti_grades.AgsClient, "publish_score", refuse_the_first)
+    _score(session, launched, 0.5, completion="incomplete", success="unknown")
+    assert calls == [50, 90]
+    row = session.scalar(select(LtiScoreOutbox))
+    session.refresh(row)
+    # The refusal of the older score is not written over the newer one's row.
+    assert row.state is DeliveryState.DELIVERED, row.last_error
+    assert row.score_given == 90 and row.attempts == 0 and row.last_error == ""
+    assert _platform_scores(sim)["user-1"]["scoreGiven"] == 90
+
+
 @pytest.fixture
 def admin_browser(app, session, org, settings):
     """An admin in a browser of their own (the ``web`` client is the learner's)."""
