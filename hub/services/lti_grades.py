@@ -331,20 +331,33 @@ def deliver_scores(
     one token lookup and one keep-alive connection. A row is only marked delivered if
     it still holds the score that was sent: a newer score written meanwhile stays
     pending for its own delivery. A retryable failure (no answer, 408, 429, 5xx) keeps
-    the row pending until ``MAX_ATTEMPTS``; any other failure marks it failed at once.
+    the row pending until ``MAX_ATTEMPTS``, and the platform's other rows of the batch
+    are not tried (``RETRY``, no attempt counted): a platform that is down or hangs
+    costs the batch one call, not one timeout per score. Any other failure marks the
+    row failed at once.
     """
     ids = list(outbox_ids)
     outcomes = dict.fromkeys(ids, Delivery.SKIPPED)
     clients = _Clients(session, tool)
     delivered: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
+    unavailable: set[int] = set()
     for row in _pending_rows(session, ids):
+        if row.platform_id in unavailable:
+            # The platform did not answer, or answered 408, 429 or a 5xx, earlier
+            # in this batch: the rest of its scores wait for the batch's retry
+            # rather than each waiting out the timeouts (an attempt not made is
+            # not counted).
+            outcomes[row.id] = Delivery.RETRY
+            continue
         sent = {"row_id": row.id, "stamp": row.score_timestamp}
         try:
             _deliver_row(session, clients, row)
         except (ServiceError, KeyStoreError) as exc:
             outcomes[row.id], failure = _failed(row, exc)
             failed.append(sent | failure)
+            if isinstance(exc, ServiceError) and exc.retryable:
+                unavailable.add(row.platform_id)
         else:
             outcomes[row.id] = Delivery.DELIVERED
             delivered.append(sent)

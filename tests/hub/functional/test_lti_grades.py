@@ -125,6 +125,35 @@ def test_lti_a_score_queued_while_an_older_one_fails_is_not_marked_failed(
     assert _platform_scores(sim)["user-1"]["scoreGiven"] == 90
 
 
+def test_lti_a_platform_that_is_down_costs_a_batch_one_call(
+    app, web, session, sim, tool, course, launched
+):
+    for sub in ("user-2", "user-3"):
+        response, _ = launch(web, sim, tool, sub=sub, **custom(course))
+        assert response.status_code == 303
+    sim.state.fail_scores = 1000  # 503 to every score
+    posts = sim.state.score_posts
+    for registration in session.scalars(select(Registration)).all():
+        registration.completion, registration.success = "completed", "passed"
+        registration.score_scaled = 0.8
+    session.commit()  # one batch of three rows
+    # One score tried: its POST and the transport's two retries (lti/http.py), not
+    # three for each of the three rows.
+    assert sim.state.score_posts == posts + 3
+    rows = session.scalars(select(LtiScoreOutbox).order_by(LtiScoreOutbox.id)).all()
+    for row in rows:
+        session.refresh(row)
+    assert {row.state for row in rows} == {DeliveryState.PENDING}
+    assert [row.attempts for row in rows] == [1, 0, 0]  # only one was tried
+    sim.state.fail_scores = 0
+    with app.app_context():
+        assert sweep_lti_scores() == 3
+    for row in rows:
+        session.refresh(row)
+    assert {row.state for row in rows} == {DeliveryState.DELIVERED}
+    assert set(sim.state.score_counts.values()) == {1}
+
+
 @pytest.fixture
 def admin_browser(app, session, org, settings):
     """An admin in a browser of their own (the ``web`` client is the learner's)."""
