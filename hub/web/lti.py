@@ -210,8 +210,8 @@ def _provision(context: LaunchContext) -> tuple[User, str, str | None]:
     when the launch happens inside a frame."""
     if context.is_deep_linking:
         user = lti_launch.provision_deep_linking(db.session, context=context)
-        # The picker and its response read the request back (DL §4.4: the
-        # response echoes the settings' data and goes to its return URL).
+        # The picker and its response read the request back: the response goes to
+        # its return URL and echoes its data (DL §4.5.4).
         _tool().validator(db.session).keep_launch(context)
         return user, url_for("lti.pick", launch_id=context.launch_id), None
     outcome = lti_launch.provision_launch(db.session, context=context)
