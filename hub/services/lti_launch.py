@@ -425,38 +425,65 @@ def _wanted_course_id(context: LaunchContext) -> int | None:
         raise NotFoundError(f"no course {wanted!r}") from exc
 
 
-def _course_for(
-    session: Session,
-    platform: Platform,
-    context: LaunchContext,
-    link: LtiResourceLink,
-    context_row: LtiContext | None,
-    *,
-    found: Course | None = None,
-) -> tuple[int, Course | None]:
-    """The course the launch delivers, and its row when loaded (``found``: the row
-    the caller loaded for the same custom parameter, link and context)."""
+def _launch_course(
+    session: Session, platform: Platform, context: LaunchContext, found: Any
+) -> Course:
+    """The course the launch delivers: the custom parameter's (scoped to the
+    platform's organization: a link never reaches another's), else the link's,
+    else the context's, from the rows ``found`` by the launch query. It writes
+    nothing: a refusal here leaves no row behind.
+
+    Raises:
+        NotFoundError: The custom parameter names no course of the organization.
+        LinkNotConnectedError: Neither the link nor its context has a course.
+    """
     wanted = _wanted_course_id(context)
+    link, context_row, course = found[4], found[3], found[5]
     if wanted is not None:
-        # Scoped to the platform's organization: a link can never reach another's.
-        course = found
-        if course is None or course.id != wanted:
-            course = get_course(session, org_id=platform.org_id, course_id=wanted)
-        _set(link, course_id=course.id)
+        course_id = wanted
     else:
-        course = None
-    course_id = link.course_id or (context_row.course_id if context_row else None)
+        course_id = (link.course_id if link else None) or (
+            context_row.course_id if context_row else None
+        )
     if course_id is None:
         raise LinkNotConnectedError(
             "This link is not connected to a course of the hub yet. An instructor can "
             "connect it by opening it once, or by adding the tool through the "
             "platform's content picker."
         )
+    if course is not None and course.id == course_id:
+        return course
+    if wanted is not None:
+        return get_course(session, org_id=platform.org_id, course_id=wanted)
+    return session.get_one(Course, course_id)  # the link's (or context's): its org
+
+
+def _bind_course(
+    context: LaunchContext,
+    link: LtiResourceLink,
+    context_row: LtiContext | None,
+    course: Course,
+) -> None:
+    """Remember the course on the link (a custom parameter names it) and on a
+    context that has none yet: later launches need no parameter."""
+    if _wanted_course_id(context) is not None:
+        _set(link, course_id=course.id)
     if context_row is not None and context_row.course_id is None:
-        context_row.course_id = course_id
-    if course is None and found is not None and found.id == course_id:
-        course = found
-    return course_id, course  # the course when it was loaded
+        context_row.course_id = course.id
+
+
+def _playable_version_id(session: Session, course: Course, found: Any) -> int:
+    """The course's newest package version, checked playable (from the launch
+    query's columns when it read this course).
+
+    Raises:
+        ConflictError: No content, or content the player cannot run.
+        NotFoundError: The package has no version yet.
+    """
+    if found[5] is course and found.version_id is not None:
+        runtime_version(found)  # refuse content the player cannot run, now
+        return found.version_id
+    return registrations.newest_version_id(session, course=course)
 
 
 #: The rows a resource-link launch reads, in one query: the active platform, the
@@ -614,6 +641,8 @@ def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutco
     """Apply a validated resource-link launch: user, context, link, enrollment.
 
     Learners get their registration (the player opens on it); instructors get none.
+    A refusal writes nothing (the caller still commits the consumed state and
+    nonce, so the id_token cannot be replayed).
 
     Raises:
         NotFoundError: The link names a course outside the platform's organization,
@@ -633,6 +662,44 @@ def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutco
         },
     ).one()
     platform = _registered(found[0], context)
+    course = _launch_course(session, platform, context, found)
+    if found[1] is not None:
+        # A returning learner's enrollment and registration may still refuse the
+        # launch once its rows are updated: a SAVEPOINT takes those back.
+        with session.begin_nested():
+            return _apply_launch(
+                session, context, platform, hub_role, found=found, course=course
+            )
+    # A new learner: every refusal is checked before the first write, no SAVEPOINT
+    # (its enrollment cannot exist yet: the launch's role is the course role).
+    if course.is_archived:
+        raise ConflictError(f"course {course.id} is archived")
+    version_id = None
+    if course_role(hub_role) is CourseRole.LEARNER:
+        version_id = _playable_version_id(session, course, found)
+    return _apply_launch(
+        session,
+        context,
+        platform,
+        hub_role,
+        found=found,
+        course=course,
+        version_id=version_id,
+    )
+
+
+def _apply_launch(
+    session: Session,
+    context: LaunchContext,
+    platform: Platform,
+    hub_role: HubRole,
+    *,
+    found: Any,
+    course: Course,
+    version_id: int | None = None,
+) -> LaunchOutcome:
+    """``provision_launch``'s writes, once its refusals are checked (``version_id``:
+    the new registration's version, checked playable)."""
     user, new_user = _upsert_user(
         session,
         platform=platform,
@@ -645,11 +712,7 @@ def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutco
     )
     context_row = _upsert_context(session, platform, context, found[3])
     link = _upsert_link(session, platform, context, context_row, found[4])
-    course_id, course = _course_for(
-        session, platform, context, link, context_row, found=found[5]
-    )
-    if course is None:  # the link's (or context's) course: of the platform's org
-        course = session.get_one(Course, course_id)
+    _bind_course(context, link, context_row, course)
     role = _enroll(
         session, platform, user, course, course_role(hub_role), new_user=new_user
     )
@@ -657,10 +720,6 @@ def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutco
         _membership(session, context_row, user, role, new_user=new_user)
     registration_id = None
     if role is CourseRole.LEARNER and new_user:
-        version_id = None
-        if course is found[5] and found.version_id is not None:
-            runtime_version(found)  # refuse content the player cannot run, now
-            version_id = found.version_id
         registration_id = registrations.new_registration_id(
             session, course=course, user_id=user.id, version_id=version_id
         )
@@ -670,11 +729,11 @@ def provision_launch(session: Session, *, context: LaunchContext) -> LaunchOutco
             session,
             org_id=platform.org_id,
             user_id=user.id,
-            course_id=course_id,
+            course_id=course.id,
             course=course,
         )[0].id
     session.flush()
-    return LaunchOutcome(user, role, course_id, registration_id)
+    return LaunchOutcome(user, role, course.id, registration_id)
 
 
 def provision_deep_linking(session: Session, *, context: LaunchContext) -> User:
@@ -683,16 +742,17 @@ def provision_deep_linking(session: Session, *, context: LaunchContext) -> User:
     hub_role = map_roles(context.roles) or HubRole.LEARNER
     if hub_role is HubRole.LEARNER:
         raise PermissionDeniedError("Only instructors can pick content for a course.")
-    _upsert_context(session, platform, context)
-    return upsert_user(
-        session,
-        platform=platform,
-        subject=context.subject,
-        context=context,
-        role=hub_role,
-        email=context.email,
-        names=_names(context),
-    )
+    with session.begin_nested():  # a refusal after a write takes it back
+        _upsert_context(session, platform, context)
+        return upsert_user(
+            session,
+            platform=platform,
+            subject=context.subject,
+            context=context,
+            role=hub_role,
+            email=context.email,
+            names=_names(context),
+        )
 
 
 #: Lifetime of the one-time "open in a new window" link of an iframe launch.

@@ -176,8 +176,9 @@ def storage_check():
 def _enter(context: LaunchContext) -> Response:
     """Provision the launch, sign the user in, and send the browser on."""
     try:
-        with db.session.begin_nested():
-            user, target, new_window = _provision(context)
+        # A refusal writes nothing (provisioning checks first, or undoes its writes
+        # in a SAVEPOINT): the request still commits the consumed state and nonce.
+        user, target, new_window = _provision(context)
     except lti_launch.LinkNotConnectedError as error:
         if not lti_launch.is_staff(context):
             return _hub_error_page(error)

@@ -409,7 +409,50 @@ def test_lti_new_learner_on_content_the_player_cannot_run_is_a_409_page(
     response, _ = launch(web, sim, tool, **custom(course), sub="new")
     assert response.status_code == 409
     assert "does not play" in response.get_data(as_text=True)
+    # Refused before the first write: no user, context or link either.
     assert session.scalar(select(Registration)) is None
+    assert _user_of(session, "new") is None
+    assert session.scalar(select(LtiContext)) is None
+
+
+def test_lti_new_learner_in_an_archived_course_is_a_409_page_writing_nothing(
+    web, session, sim, tool, platform, course
+):
+    course.is_archived = True
+    session.commit()
+    response, form = launch(web, sim, tool, **custom(course), sub="new")
+    assert response.status_code == 409
+    assert "archived" in response.get_data(as_text=True)
+    assert session.scalar(select(User)) is None
+    assert session.scalar(select(LtiResourceLink)) is None
+    assert web.client.post("/lti/launch", data=form, base_url=HTTPS).status_code == 400
+
+
+def test_lti_returning_learners_refused_launch_takes_its_writes_back(
+    web, session, sim, tool, platform, course, org
+):
+    launch(web, sim, tool, **custom(course), sub="back", name="Ada Lovelace")
+    other = make_course(
+        session, org, code="OTHER", title="Other", package_id=course.package_id
+    )
+    session.execute(update(PackageVersion).values(standard="cmi5"))
+    session.commit()
+    # A new link to another course: the new registration's content does not play,
+    # found once the user, context and link are written (SAVEPOINT).
+    response, _ = launch(
+        web,
+        sim,
+        tool,
+        **custom(other),
+        sub="back",
+        name="Ada King",
+        **{claims.RESOURCE_LINK: {"id": "rl-other", "title": "Other unit"}},
+    )
+    assert response.status_code == 409
+    assert _user_of(session, "back").family_name == "Lovelace"
+    links = session.scalars(select(LtiResourceLink.resource_link_id)).all()
+    assert links == ["rl-1"]
+    assert session.scalar(select(Enrollment).filter_by(course_id=other.id)) is None
 
 
 # -- the registrations a process keeps (lti_stores.REGISTRATIONS) -------------------

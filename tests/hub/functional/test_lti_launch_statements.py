@@ -57,10 +57,10 @@ def test_lti_new_learner_launch_runs_only_the_statements_it_needs(
     assert response.status_code == 303, response.get_data(as_text=True)
     launch_part = seen[seen.index(("INSERT", "lti_launch_data")) :]
     launch_part = [s for s in launch_part if s != ("SELECT", "users")]
-    # Two SAVEPOINTs: the launch request's (the test's outer transaction) and the
-    # provisioning's, so that a refused launch keeps its state and nonce consumed;
-    # the new rows need none.
-    assert launch_part.count(("SAVEPOINT", "")) == 2
+    # One SAVEPOINT: the launch request's (the test's outer transaction). A new
+    # learner's provisioning needs none: it checks every refusal before its first
+    # write, and its rows are INSERT ... ON CONFLICT DO NOTHING.
+    assert launch_part.count(("SAVEPOINT", "")) == 1
     launch_part = [s for s in launch_part if s[0] != "SAVEPOINT"]
     assert launch_part == NEW_LEARNER_LAUNCH
     identity = session.scalar(select(LtiIdentity).filter_by(subject="second"))
