@@ -356,6 +356,27 @@ def _upsert_user(
     return user, False
 
 
+def _launch_user(
+    session: Session,
+    platform: Platform,
+    context: LaunchContext,
+    hub_role: HubRole,
+    *,
+    found: _Identity | None | bool = False,
+) -> tuple[User, bool]:
+    """The launch's user (see ``_upsert_user``), from its claims."""
+    return _upsert_user(
+        session,
+        platform=platform,
+        subject=context.subject,
+        context=context,
+        role=hub_role,
+        email=context.email,
+        names=_names(context),
+        found=found,
+    )
+
+
 def _upsert_context(
     session: Session,
     platform: Platform,
@@ -700,14 +721,11 @@ def _apply_launch(
 ) -> LaunchOutcome:
     """``provision_launch``'s writes, once its refusals are checked (``version_id``:
     the new registration's version, checked playable)."""
-    user, new_user = _upsert_user(
+    user, new_user = _launch_user(
         session,
-        platform=platform,
-        subject=context.subject,
-        context=context,
-        role=hub_role,
-        email=context.email,
-        names=_names(context),
+        platform,
+        context,
+        hub_role,
         found=(found[1], found[2]) if found[1] is not None else None,
     )
     context_row = _upsert_context(session, platform, context, found[3])
@@ -744,15 +762,7 @@ def provision_deep_linking(session: Session, *, context: LaunchContext) -> User:
         raise PermissionDeniedError("Only instructors can pick content for a course.")
     with session.begin_nested():  # a refusal after a write takes it back
         _upsert_context(session, platform, context)
-        return upsert_user(
-            session,
-            platform=platform,
-            subject=context.subject,
-            context=context,
-            role=hub_role,
-            email=context.email,
-            names=_names(context),
-        )
+        return _launch_user(session, platform, context, hub_role)[0]
 
 
 #: Lifetime of the one-time "open in a new window" link of an iframe launch.
