@@ -303,7 +303,14 @@ def commit_all(
 ) -> CommitOutcome:
     """Apply batches in sequence order (a closing page sends its whole queue in one
     beacon: separate beacons arrive in any order, and a Terminate that overtook the
-    batch before it would end the session without that batch)."""
+    batch before it would end the session without that batch).
+
+    Sequence numbers count per tab: a queue holding batches of two tabs is applied
+    tab by tab, in the order the tabs first appear in it, each in sequence order.
+    """
+    tabs: dict[str, int] = {}
+    for batch in batches:
+        tabs.setdefault(batch.tab, len(tabs))
     outcomes = [
         commit(
             session,
@@ -312,7 +319,7 @@ def commit_all(
             attempt_id=attempt_id,
             batch=batch,
         )
-        for batch in sorted(batches, key=lambda b: b.seq)
+        for batch in sorted(batches, key=lambda b: (tabs[b.tab], b.seq))
     ]
     return CommitOutcome(
         all(o.duplicate for o in outcomes),

@@ -72,13 +72,18 @@ class CommitIn(BatchIn):
         return [b.to_batch() for b in self.batches or [self]]
 
 
+#: Queued batches a launch takes per attempt (player.js sends at most as many).
+MAX_LEFTOVER_BATCHES = 1000
+
+
 class LeftoverIn(BaseModel):
     """Batches that a closed page left queued on the device for one attempt."""
 
     model_config = ConfigDict(extra="forbid")
 
     attempt_id: int
-    batches: list[BatchIn] = Field(max_length=100)
+    # A page offline for hours autocommits a batch a minute.
+    batches: list[BatchIn] = Field(max_length=MAX_LEFTOVER_BATCHES)
 
 
 class LaunchIn(BaseModel):
@@ -171,6 +176,7 @@ def play(registration_id: int):
             for attempt_id in runtime.attempt_ids(db.session, registration=registration)
         },
         "csrfToken": generate_csrf(),
+        "maxLeftoverBatches": MAX_LEFTOVER_BATCHES,
     }
     return render_template(
         "player.html",

@@ -97,7 +97,9 @@
   function leftovers(storage) {
     var found = [];
     Object.keys(boot.attemptKeys).forEach(function (id) {
-      var batches = window.InteropScorm.queuedBatches(storage, boot.attemptKeys[id]);
+      // The oldest first; what is left over goes out with the adapter's own queue.
+      var batches = window.InteropScorm.queuedBatches(storage, boot.attemptKeys[id])
+        .slice(0, boot.maxLeftoverBatches);
       if (batches.length) {
         found.push({ attempt_id: Number(id), batches: batches.map(function (b) {
           return { seq: b.seq, tab: b.tab, changes: b.changes, terminate: !!b.terminate };

@@ -632,6 +632,28 @@ def test_batches_a_closed_page_left_queued_are_stored_before_the_launch(
     assert "stale_batch" in session.scalars(select(RuntimeEvent.kind)).all()
 
 
+def test_a_long_offline_queue_of_two_tabs_is_stored_tab_by_tab(
+    web, learner, course12, session
+):
+    config = open_player(web, course12)
+    # Hours offline: more batches than one beacon carries, from two tabs whose
+    # sequence numbers both start at 1; the queue holds them in the order made.
+    first = [
+        {"seq": n, "tab": "a", "changes": [["cmi.core.lesson_location", f"a{n}"]]}
+        for n in range(1, 151)
+    ]
+    second = [{"seq": 1, "tab": "b", "changes": [["cmi.core.lesson_location", "b1"]]}]
+    queued = {"attempt_id": _attempt_id(config), "batches": first + second}
+    page = web.get(f"/courses/{course12.id}/play").headers["Location"]
+    started = start_player(web.client, page, leftovers=[queued])
+    assert started.status_code == 200, started.get_data(as_text=True)
+    session.expire_all()
+    attempt = session.get(ScoAttempt, _attempt_id(config))
+    # Tab b's batch came last: sorted by seq alone, a2..a150 would have followed it.
+    assert attempt.state["cmi"]["cmi.core.lesson_location"] == "b1"
+    assert attempt.state["seqs"] == {"a": 150, "b": 1}
+
+
 def test_queued_batches_of_another_learner_or_a_bad_body_are_refused(
     web, learner, course12, session, org, settings
 ):
