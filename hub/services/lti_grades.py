@@ -322,56 +322,114 @@ def fetch_tokens(session: Session, *, tool: LtiTool, outbox_ids: list[int]) -> N
             log.warning("no access token for platform %s: %s", row.platform_id, exc)
 
 
-def deliver_scores(
-    session: Session, *, tool: LtiTool, outbox_ids: Iterable[int]
-) -> dict[int, Delivery]:
-    """Publish the scores of these outbox rows (AGS §3.4); idempotent.
+class Deliveries:
+    """A batch of outbox rows on its way to the platforms, in three steps:
+    ``prepare_deliveries`` reads the rows and everything sending needs (in a
+    transaction), ``send`` posts the scores (no database), ``record_deliveries``
+    writes the outcomes (in a transaction). No transaction stays open while a
+    platform is called (only a token the platform rejects makes one: the new token
+    is stored).
 
     Rows no longer pending are skipped. The rows of one platform share one connector:
     one token lookup and one keep-alive connection. A row is only marked delivered if
     it still holds the score that was sent: a newer score written meanwhile stays
-    pending for its own delivery. A retryable failure (no answer, 408, 429, 5xx) keeps
-    the row pending until ``MAX_ATTEMPTS``, and the platform's other rows of the batch
-    are not tried (``RETRY``, no attempt counted): a platform that is down or hangs
-    costs the batch one call, not one timeout per score. Any other failure marks the
-    row failed at once.
+    pending for its own delivery, and a failure is recorded the same way. A retryable
+    failure (no answer, 408, 429, 5xx) keeps the row pending until ``MAX_ATTEMPTS``,
+    and the platform's other rows of the batch are not tried (``RETRY``, no attempt
+    counted): a platform that is down or hangs costs the batch one call, not one
+    timeout per score. Any other failure marks the row failed at once.
     """
-    ids = list(outbox_ids)
-    outcomes = dict.fromkeys(ids, Delivery.SKIPPED)
+
+    def __init__(self, outbox_ids: Iterable[int]) -> None:
+        self.outcomes = dict.fromkeys(outbox_ids, Delivery.SKIPPED)
+        self._ready: list[tuple[LtiScoreOutbox, AgsClient, str, Score]] = []
+        self.delivered: list[dict[str, Any]] = []
+        self.failed: list[dict[str, Any]] = []
+        self._unavailable: set[int] = set()
+
+    def ready(self, row: LtiScoreOutbox, client: AgsClient, line_item_url: str) -> None:
+        """Queue ``row``'s score for ``send``."""
+        self._ready.append((row, client, line_item_url, _score(row)))
+
+    def send(self) -> None:
+        """Post every prepared score (AGS §3.4); idempotent on the platform's side."""
+        for row, client, line_item_url, score in self._ready:
+            if self.waiting(row):
+                continue
+            try:
+                client.publish_score(line_item_url, score)
+            except (ServiceError, KeyStoreError) as exc:
+                self.fail(row, exc)
+            else:
+                self.outcomes[row.id] = Delivery.DELIVERED
+                self.delivered.append(_sent(row))
+        self._ready = []
+
+    def waiting(self, row: LtiScoreOutbox) -> bool:
+        """Whether ``row`` waits for the batch's retry: its platform did not answer,
+        or answered 408, 429 or a 5xx, earlier in this batch (rather than each score
+        waiting out the timeouts; an attempt not made is not counted)."""
+        if row.platform_id in self._unavailable:
+            self.outcomes[row.id] = Delivery.RETRY
+            return True
+        return False
+
+    def fail(self, row: LtiScoreOutbox, exc: ServiceError | KeyStoreError) -> None:
+        """Count a failed attempt of ``row`` (written by ``record_deliveries``)."""
+        self.outcomes[row.id], failure = _failed(row, exc)
+        self.failed.append(_sent(row) | failure)
+        if isinstance(exc, ServiceError) and exc.retryable:
+            self._unavailable.add(row.platform_id)
+
+
+def _sent(row: LtiScoreOutbox) -> dict[str, Any]:
+    return {"row_id": row.id, "stamp": row.score_timestamp}
+
+
+def prepare_deliveries(
+    session: Session, *, tool: LtiTool, outbox_ids: Iterable[int]
+) -> Deliveries:
+    """Read the pending rows of ``outbox_ids`` with their clients, access tokens and
+    line item URLs (found or created on the platform when a link has none: AGS
+    §3.2), so that ``Deliveries.send`` needs no database."""
+    batch = Deliveries(outbox_ids)
     clients = _Clients(session, tool)
-    delivered: list[dict[str, Any]] = []
-    failed: list[dict[str, Any]] = []
-    unavailable: set[int] = set()
-    for row in _pending_rows(session, ids):
-        if row.platform_id in unavailable:
-            # The platform did not answer, or answered 408, 429 or a 5xx, earlier
-            # in this batch: the rest of its scores wait for the batch's retry
-            # rather than each waiting out the timeouts (an attempt not made is
-            # not counted).
-            outcomes[row.id] = Delivery.RETRY
+    for row in _pending_rows(session, batch.outcomes):
+        if batch.waiting(row):
             continue
-        sent = {"row_id": row.id, "stamp": row.score_timestamp}
         try:
-            _deliver_row(session, clients, row)
+            client, link = clients.client(row)
+            if client.scopes:  # read once per platform and batch, then in memory
+                clients.connector(row.platform_id).get_access_token(client.scopes)
+            line_item_url = _line_item_url(session, client, link)
         except (ServiceError, KeyStoreError) as exc:
-            outcomes[row.id], failure = _failed(row, exc)
-            failed.append(sent | failure)
-            if isinstance(exc, ServiceError) and exc.retryable:
-                unavailable.add(row.platform_id)
-        else:
-            outcomes[row.id] = Delivery.DELIVERED
-            delivered.append(sent)
-    # Each row's outcome is written only if the row still holds the score that was
-    # sent: a learner's newer score, queued while the platform was being called,
-    # stays pending with its own attempts (the rows are not locked meanwhile).
+            batch.fail(row, exc)
+            continue
+        batch.ready(row, client, line_item_url)
     session.flush()  # a line item URL found for a link
-    if delivered:
-        session.execute(_MARK_DELIVERED.values(delivered_at=utcnow()), delivered)
-    if failed:
-        session.execute(_MARK_FAILED, failed)
-    if delivered or failed:
+    return batch
+
+
+def record_deliveries(session: Session, batch: Deliveries) -> dict[int, Delivery]:
+    """Write the batch's outcomes, each only over the score it sent (the rows are
+    not locked while the platforms are called); returns them by row id."""
+    if batch.delivered:
+        session.execute(_MARK_DELIVERED.values(delivered_at=utcnow()), batch.delivered)
+    if batch.failed:
+        session.execute(_MARK_FAILED, batch.failed)
+    if batch.delivered or batch.failed:
         session.expire_all()  # the rows' states changed under the ORM
-    return outcomes
+    return batch.outcomes
+
+
+def deliver_scores(
+    session: Session, *, tool: LtiTool, outbox_ids: Iterable[int]
+) -> dict[int, Delivery]:
+    """Prepare, send and record in one unit of work (see ``Deliveries``; the task
+    runs the steps in transactions of their own)."""
+    batch = prepare_deliveries(session, tool=tool, outbox_ids=outbox_ids)
+    batch.send()
+    return record_deliveries(session, batch)
 
 
 _SENT = and_(
@@ -396,19 +454,14 @@ _MARK_FAILED = (
 )
 
 
-def _deliver_row(session: Session, clients: _Clients, row: LtiScoreOutbox) -> None:
-    """Publish one row's score; raises ServiceError or KeyStoreError."""
-    client, link = clients.client(row)
-    client.publish_score(
-        _line_item_url(session, client, link),
-        Score(
-            user_id=row.subject,
-            activity_progress=row.activity_progress,
-            grading_progress=row.grading_progress,
-            timestamp=row.score_timestamp,
-            score_given=row.score_given,
-            score_maximum=row.score_maximum,
-        ),
+def _score(row: LtiScoreOutbox) -> Score:
+    return Score(
+        user_id=row.subject,
+        activity_progress=row.activity_progress,
+        grading_progress=row.grading_progress,
+        timestamp=row.score_timestamp,
+        score_given=row.score_given,
+        score_maximum=row.score_maximum,
     )
 
 

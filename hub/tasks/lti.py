@@ -28,7 +28,10 @@ def _deliver(task, outbox_ids: list[int], *, retry_args) -> dict[int, Delivery]:
     with db.transaction() as session:  # short: the token, under the platform's lock
         lti_grades.fetch_tokens(session, tool=tool, outbox_ids=outbox_ids)
     with db.transaction() as session:
-        outcomes = lti_grades.deliver_scores(session, tool=tool, outbox_ids=outbox_ids)
+        batch = lti_grades.prepare_deliveries(session, tool=tool, outbox_ids=outbox_ids)
+    batch.send()  # no transaction open while the platforms are called
+    with db.transaction() as session:
+        outcomes = lti_grades.record_deliveries(session, batch)
     retry = [i for i, o in outcomes.items() if o is Delivery.RETRY]
     # The failed attempts are committed first; embedded (eager) mode leaves the rows
     # to the sweeper instead of retrying inside the request that wrote them.

@@ -154,6 +154,27 @@ def test_lti_a_platform_that_is_down_costs_a_batch_one_call(
     assert set(sim.state.score_counts.values()) == {1}
 
 
+def test_lti_no_transaction_is_open_while_the_platform_is_called(
+    app, session, sim, tool, launched, monkeypatch
+):
+    from hub.extensions import db
+
+    publish = lti_grades.AgsClient.publish_score
+    open_during_post = []
+
+    def watched(client, line_item_url, score):
+        open_during_post.append(db.session.in_transaction())
+        return publish(client, line_item_url, score)
+
+    monkeypatch.setattr(lti_grades.AgsClient, "publish_score", watched)
+    _score(session, launched, 0.6)
+    assert open_during_post == [False]  # the task's delivery: read, send, record
+    assert _platform_scores(sim)["user-1"]["scoreGiven"] == 60
+    row = session.scalar(select(LtiScoreOutbox))
+    session.refresh(row)
+    assert row.state is DeliveryState.DELIVERED
+
+
 @pytest.fixture
 def admin_browser(app, session, org, settings):
     """An admin in a browser of their own (the ``web`` client is the learner's)."""
