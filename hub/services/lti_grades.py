@@ -298,7 +298,7 @@ def _pending_rows(session: Session, outbox_ids: Iterable[int]) -> list[LtiScoreO
 def fetch_tokens(session: Session, *, tool: LtiTool, outbox_ids: list[int]) -> None:
     """Make sure the platforms of these rows have a cached access token.
 
-    Run in a transaction of its own before ``deliver_scores``: the platform row is
+    Run in a transaction of its own before ``prepare_deliveries``: the platform row is
     locked while its token is looked up and, if missing or expired, requested and
     stored, so concurrent workers wait for that one token instead of each asking the
     platform for their own.
@@ -422,16 +422,6 @@ def record_deliveries(session: Session, batch: Deliveries) -> dict[int, Delivery
     return batch.outcomes
 
 
-def deliver_scores(
-    session: Session, *, tool: LtiTool, outbox_ids: Iterable[int]
-) -> dict[int, Delivery]:
-    """Prepare, send and record in one unit of work (see ``Deliveries``; the task
-    runs the steps in transactions of their own)."""
-    batch = prepare_deliveries(session, tool=tool, outbox_ids=outbox_ids)
-    batch.send()
-    return record_deliveries(session, batch)
-
-
 _SENT = and_(
     LtiScoreOutbox.id == bindparam("row_id"),
     LtiScoreOutbox.score_timestamp == bindparam("stamp"),
@@ -463,11 +453,6 @@ def _score(row: LtiScoreOutbox) -> Score:
         score_given=row.score_given,
         score_maximum=row.score_maximum,
     )
-
-
-def deliver_score(session: Session, *, tool: LtiTool, outbox_id: int) -> Delivery:
-    """Publish one outbox row's score; see ``deliver_scores``."""
-    return deliver_scores(session, tool=tool, outbox_ids=[outbox_id])[outbox_id]
 
 
 def _failed(row: LtiScoreOutbox, exc: Exception) -> tuple[Delivery, dict[str, Any]]:
