@@ -8,7 +8,6 @@ would leave it, so the launch can only complete through the LTI postMessage stor
 
 import json
 import shutil
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -38,6 +37,7 @@ from lti.stores import (
     InMemoryRegistrationStore,
     PlatformRegistration,
 )
+from tests.servers import serving
 
 from .conftest import make_key
 
@@ -213,18 +213,8 @@ def servers():
     tool_server.app = app
     handler = type("P", (_Platform,), {"base": platform_url, "tool": tool_url})
     platform.RequestHandlerClass = handler
-    threads = [
-        threading.Thread(target=s.serve_forever, daemon=True)
-        for s in (platform, tool_server)
-    ]
-    for thread in threads:
-        thread.start()
-    yield platform_url, paths
-    for server in (platform, tool_server):
-        server.shutdown()
-        server.server_close()
-    for thread in threads:
-        thread.join()
+    with serving(platform, tool_server):
+        yield platform_url, paths
 
 
 @pytest.fixture

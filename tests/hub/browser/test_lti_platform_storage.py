@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 import http.client
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from tests.hub.functional.test_packages import SCORM12
 from tests.hub.functional.test_player import import_demo
 from tests.lti.simulator import SCORE_SCOPES, Client, PlatformSimulator
 from tests.lti.test_browser_storage import STORAGE_FRAME
+from tests.servers import serving
 
 pytestmark = pytest.mark.browser
 
@@ -272,20 +272,8 @@ def servers(app, tmp_path) -> Iterator[Servers]:
                 "course_id": _arrange(hub_app, sim, platform_url),
             },
         )
-        threads = [
-            threading.Thread(target=s.serve_forever, daemon=True)
-            for s in (hub_server, page_server)
-        ]
-        for thread in threads:
-            thread.start()
-        try:
+        with serving(hub_server, page_server):
             yield Servers(hub_app, hub_url, platform_url)
-        finally:
-            for server in (hub_server, page_server):
-                server.shutdown()
-                server.server_close()
-            for thread in threads:
-                thread.join()
     hub_app.extensions["hub.db"].engine.dispose()
     # create_app made this hub's Celery app the process default: give it back.
     app.extensions["celery"].set_default()

@@ -1,15 +1,14 @@
 """Two commits of one registration at once (two tabs): the second waits for the first,
 so neither's values are lost (PostgreSQL row locks)."""
 
-import io
 import threading
 import time
 
 import pytest
 
 from hub import create_app
-from hub.models import ImportJob, ScoAttempt
-from hub.services import commits, packages, registrations, runtime
+from hub.models import ScoAttempt
+from hub.services import commits, registrations, runtime
 from hub.services.authz import Actor
 from hub.services.signin import password_version
 from tests.factories import PASSWORD, make_course, make_enrollment, make_org, make_user
@@ -20,6 +19,7 @@ from tests.hub.conftest import (
     postgres_base_url,
 )
 from tests.hub.functional.test_packages import SCORM12
+from tests.hub.functional.test_player import import_demo
 
 pytestmark = pytest.mark.skipif(
     postgres_base_url() is None,
@@ -45,17 +45,7 @@ def launched(hub):
         hub.extensions["celery"].set_current()
         session = factory()
         org = make_org(session, "locks")
-        job = packages.start_import(
-            session,
-            org_id=org.id,
-            stream=io.BytesIO(SCORM12),
-            filename="p.zip",
-            strict=False,
-            storage=hub.extensions["hub.storage"],
-        )
-        session.commit()  # the import runs in-process after the commit
-        session.expire_all()
-        package_id = session.get(ImportJob, job.id).package_id
+        package_id = import_demo(hub, session, org, SCORM12)
         course = make_course(session, org, code="LOCK", package_id=package_id)
         user = make_user(
             session,

@@ -5,7 +5,6 @@ offers a new window, where the learner reaches the player. The hub runs in-proce
 real browser is ``tests/lti/test_browser_storage.py``; the hub's storage check is in
 ``test_lti_deep_linking.py``.)"""
 
-import threading
 import time
 from urllib.parse import urlsplit
 
@@ -23,7 +22,9 @@ from lti import claims
 from tests.factories import make_course, make_org
 from tests.hub.conftest import make_settings
 from tests.hub.functional.test_packages import SCORM12
+from tests.hub.functional.test_player import import_demo
 from tests.lti.test_browser_storage import CHROMIUM, _Platform
+from tests.servers import serving
 
 pytestmark = [
     pytest.mark.browser,
@@ -67,8 +68,6 @@ class _HubPlatform(_Platform):
 
 def _prepare(app, platform_url):
     """An organization with the platform registered and a SCORM course."""
-    from hub.services import packages
-
     app.extensions["celery"].set_current()
     with app.app_context():
         session = db.session
@@ -86,21 +85,7 @@ def _prepare(app, platform_url):
                 deployment_ids=["browser-deployment"],
             ),
         )
-        import io
-
-        job = packages.start_import(
-            session,
-            org_id=org.id,
-            stream=io.BytesIO(SCORM12),
-            filename="p.zip",
-            strict=False,
-            storage=app.extensions["hub.storage"],
-        )
-        session.commit()  # the import runs in-process after the commit
-        session.expire_all()
-        from hub.models import ImportJob
-
-        package_id = session.get(ImportJob, job.id).package_id
+        package_id = import_demo(app, session, org, SCORM12)
         course = make_course(session, org, code="WEB", package_id=package_id)
         session.commit()
         return course.id
@@ -130,18 +115,8 @@ def servers(app, tmp_path):
         {"base": platform_url, "tool": tool_url, "course_id": course_id},
     )
     platform.RequestHandlerClass = handler
-    threads = [
-        threading.Thread(target=s.serve_forever, daemon=True)
-        for s in (platform, tool_server)
-    ]
-    for thread in threads:
-        thread.start()
-    yield hub_app, platform_url
-    for server in (platform, tool_server):
-        server.shutdown()
-        server.server_close()
-    for thread in threads:
-        thread.join()
+    with serving(platform, tool_server):
+        yield hub_app, platform_url
     hub_app.extensions["hub.db"].engine.dispose()
     # create_app made this hub's Celery app the process default: give it back to the
     # session's app, so later tests' tasks do not run against this closed database.
