@@ -28,7 +28,7 @@ import time
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -135,6 +135,62 @@ def run_hub(argv: list[str], env: dict[str, str]) -> str:
     return proc.stdout
 
 
+def start_gunicorn(
+    app: str, port: int, args: argparse.Namespace, env: dict[str, str], log: Path
+) -> subprocess.Popen[bytes]:
+    """``app`` under gunicorn as production serves the hub (docker-compose.yml)."""
+    argv = [
+        str(GUNICORN),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--worker-class",
+        "gthread",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--keep-alive",
+        "120",  # longer than a learner's pause: no reconnects between commits
+        "--backlog",
+        "2048",
+        "--timeout",
+        "120",
+        app,
+    ]
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            argv, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT
+        )
+
+
+def wait_for_http(server: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    """Wait until ``url`` answers 200, for at most 60 s."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise BenchError(f"gunicorn exited:\n{log_tail(log)}")
+        try:
+            if requests.get(url, timeout=10).ok:
+                return
+        except requests.RequestException:  # not listening, or still loading
+            time.sleep(0.2)
+    raise BenchError(f"gunicorn did not answer within 60 s:\n{log_tail(log)}")
+
+
+def stop_process(server: subprocess.Popen[bytes] | None) -> None:
+    if server is not None and server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def log_tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-3000:] if log.exists() else ""
+
+
 class Hub:
     """A throwaway database, the hub migrated into it, and gunicorn serving it."""
 
@@ -182,51 +238,13 @@ class Hub:
             c.execute(f'DROP DATABASE IF EXISTS "{self.dbname}" WITH (FORCE)')
 
     def start(self) -> None:
-        argv = [
-            str(GUNICORN),
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            str(self.args.workers),
-            "--threads",
-            str(self.args.threads),
-            "--keep-alive",
-            "120",  # longer than a learner's pause: no reconnects between commits
-            "--backlog",
-            "2048",
-            "--timeout",
-            "120",
-            "hub.wsgi:app",
-        ]
-        log = (self.work / "gunicorn.log").open("wb")
-        self.server = subprocess.Popen(
-            argv, env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT
+        self.server = start_gunicorn(
+            "hub.wsgi:app", self.port, self.args, self.env, self.work / "gunicorn.log"
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.server.poll() is not None:
-                raise BenchError(f"gunicorn exited:\n{self.log_tail()}")
-            try:
-                if requests.get(f"{self.base}/healthz", timeout=10).ok:
-                    return
-            except requests.RequestException:  # not listening, or still loading
-                time.sleep(0.2)
-        raise BenchError(f"gunicorn did not answer within 60 s:\n{self.log_tail()}")
+        wait_for_http(self.server, f"{self.base}/healthz", self.work / "gunicorn.log")
 
     def stop(self) -> None:
-        if self.server is not None and self.server.poll() is None:
-            self.server.terminate()
-            try:
-                self.server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.server.kill()
-                self.server.wait(timeout=10)
-
-    def log_tail(self) -> str:
-        path = self.work / "gunicorn.log"
-        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+        stop_process(self.server)
 
     def call(self, method: str, path: str, **kwargs) -> dict:
         assert self.api is not None
@@ -243,6 +261,31 @@ class Hub:
             json={"code": "TOUR", "title": "Tour", "package_id": packages[0]["id"]},
         )
         return course["id"]
+
+
+class ServingFloor:
+    """``serving_floor.py`` under the hub's gunicorn settings, on the hub's database."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.dbname = hub.dbname
+        self.port = free_port()
+        self.log = hub.work / "floor.log"
+        self.server: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> ServingFloor:
+        env = self.hub.env | {
+            "FLOOR_DATABASE_URL": self.hub.url,
+            "PYTHONPATH": str(REPO / "benchmarks"),
+        }
+        self.server = start_gunicorn(
+            "serving_floor:app", self.port, self.hub.args, env, self.log
+        )
+        wait_for_http(self.server, f"http://127.0.0.1:{self.port}/healthz", self.log)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        stop_process(self.server)
 
 
 @dataclass
@@ -337,7 +380,7 @@ class Phase:
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_times(hub: Hub) -> dict[str, dict[int, float]]:
+def cpu_times(hub: Hub | ServingFloor) -> dict[str, dict[int, float]]:
     """CPU seconds (user + system) so far of the gunicorn workers, of the database's
     PostgreSQL backends and of this benchmark (the simulated browsers)."""
     found: dict[str, dict[int, float]] = {"hub": {}, "postgres": {}}
@@ -360,7 +403,7 @@ def cpu_times(hub: Hub) -> dict[str, dict[int, float]]:
     return found
 
 
-def metered(hub: Hub, run: Callable[[], Phase]) -> Phase:
+def metered(hub: Hub | ServingFloor, run: Callable[[], Phase]) -> Phase:
     """Run a phase and record the CPU time each process group spent in it."""
     before = cpu_times(hub)
     phase = run()
@@ -414,7 +457,12 @@ def drive(
 
 
 def hub_worker(
-    hub: Hub, learner: Learner, pool: list[str], *, max_commits: int, pace: float
+    hub: Hub | ServingFloor,
+    learner: Learner,
+    pool: list[str],
+    *,
+    max_commits: int,
+    pace: float,
 ):
     """A learner committing batches: back to back (``pace`` 0) or every ``pace`` s."""
 
@@ -584,9 +632,15 @@ def report(phases: list[Phase], args: argparse.Namespace) -> bool:
         )
         print(f"{phase.label[:19]:19} {cells}")
     print(f"load average after: {_load()}")
-    saturated, raw, paced = phases
+    saturated, raw, *floor, paced = phases
     ratio = saturated.rate / raw.rate if raw.rate else 0.0
     print(f"\nhub commits/s / raw upserts/s = {ratio:.2f}")
+    for phase in floor:
+        print(
+            f"serving floor / raw upserts/s = {phase.rate / raw.rate:.2f} (the most a "
+            f"Python app under this gunicorn reaches); hub / floor = "
+            f"{saturated.rate / phase.rate:.2f}"
+        )
     retries = saturated.retries + paced.retries
     if retries:
         print(f"({retries} commits re-sent after the server closed an idle connection)")
@@ -686,6 +740,33 @@ def measure(
             raise BenchError("the raw table does not hold one row per learner")
     finally:
         store.close()
+    phases = [saturated, raw]
+    if args.floor:
+        print(
+            f"serving floor (the raw upsert behind gunicorn): {n} learners for "
+            f"{args.seconds:g} s ...",
+            flush=True,
+        )
+        with ServingFloor(hub) as floor:
+            phases.append(
+                metered(
+                    floor,
+                    lambda: drive(
+                        Phase("serving floor, back to back", n),
+                        [
+                            hub_worker(
+                                floor,
+                                replace(lr, commit_path=f"/floor/{lr.number}", seq=0),
+                                payloads,
+                                max_commits=args.commits,
+                                pace=0,
+                            )
+                            for lr in learners
+                        ],
+                        args.seconds,
+                    ),
+                )
+            )
     print(
         f"hub, paced: {n} learners, one commit every {args.pace:g} s, for "
         f"{args.paced_seconds:g} s ...",
@@ -702,7 +783,7 @@ def measure(
             args.paced_seconds,
         ),
     )
-    return [saturated, raw, paced]
+    return [*phases, paced]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -738,6 +819,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--pg",
         default="postgresql://postgres@127.0.0.1:5432",
         help="PostgreSQL server, without a database name",
+    )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also measure the serving floor: the raw upsert as a bare WSGI app under "
+        "the same gunicorn (benchmarks/serving_floor.py)",
     )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
