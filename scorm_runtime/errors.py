@@ -53,18 +53,20 @@ ERROR_STRINGS_2004: dict[int, str] = {
 }
 
 # condition -> (SCORM 1.2 code, SCORM 2004 code, diagnostic).  1.2 has no codes for the
-# terminated state, so RTE 1.2 §3.3.2.2 "101 General Exception" applies after LMSFinish.
+# terminated state: after LMSFinish the API is no longer initialized, so LMSGetValue,
+# LMSSetValue, LMSCommit and LMSFinish get RTE 1.2 §3.3.2.2 "301 Not initialized" (as
+# in the ADL 1.2 sample RTE); a second LMSInitialize gets "101 General Exception".
 CONDITIONS: dict[str, tuple[int, int, str]] = {
     "get_before_init": (301, 122, "GetValue called before Initialize"),
-    "get_after_term": (101, 123, "GetValue called after Terminate"),
+    "get_after_term": (301, 123, "GetValue called after Terminate"),
     "set_before_init": (301, 132, "SetValue called before Initialize"),
-    "set_after_term": (101, 133, "SetValue called after Terminate"),
+    "set_after_term": (301, 133, "SetValue called after Terminate"),
     "commit_before_init": (301, 142, "Commit called before Initialize"),
-    "commit_after_term": (101, 143, "Commit called after Terminate"),
+    "commit_after_term": (301, 143, "Commit called after Terminate"),
     "already_initialized": (101, 103, "Initialize called while running"),
     "init_after_term": (101, 104, "Initialize called after Terminate"),
     "term_before_init": (301, 112, "Terminate called before Initialize"),
-    "term_after_term": (101, 113, "Terminate called after Terminate"),
+    "term_after_term": (301, 113, "Terminate called after Terminate"),
     "argument": (201, 201, "The parameter must be an empty characterstring"),
     "commit_failure": (101, 391, "The learning record could not be stored"),
     "term_failure": (101, 111, "The learning record could not be stored"),

@@ -33,7 +33,11 @@ SEQUENCES_2004 = [
     ([("Initialize", ""), ("Terminate", "")], ("true", "0")),
 ]
 
-# RTE 1.2 §3.3.2.2: 301 before LMSInitialize, 101 for the other misuse.
+# RTE 1.2 §3.3.2.2: 301 "Not initialized" whenever the API is not initialized, before
+# LMSInitialize and again after LMSFinish (RTE 1.2 §3.3.2.1 LMSFinish: "the SCO has
+# finished communicating"; the ADL 1.2 sample RTE clears its initialized flag there);
+# 101 "General Exception" for LMSInitialize while initialized or after LMSFinish.
+_FINISHED_12 = [("LMSInitialize", ""), ("LMSFinish", "")]
 SEQUENCES_12 = [
     ([("LMSGetValue", "cmi.core.lesson_location")], ("", "301")),
     ([("LMSSetValue", "cmi.core.lesson_location", "a")], ("false", "301")),
@@ -41,11 +45,14 @@ SEQUENCES_12 = [
     ([("LMSFinish", "")], ("false", "301")),
     ([("LMSInitialize", "x")], ("false", "201")),
     ([("LMSInitialize", ""), ("LMSInitialize", "")], ("false", "101")),
-    ([("LMSInitialize", ""), ("LMSFinish", ""), ("LMSFinish", "")], ("false", "101")),
+    ([*_FINISHED_12, ("LMSFinish", "")], ("false", "301")),
+    ([*_FINISHED_12, ("LMSGetValue", "cmi.core.entry")], ("", "301")),
     (
-        [("LMSInitialize", ""), ("LMSFinish", ""), ("LMSGetValue", "cmi.core.entry")],
-        ("", "101"),
+        [*_FINISHED_12, ("LMSSetValue", "cmi.core.lesson_location", "a")],
+        ("false", "301"),
     ),
+    ([*_FINISHED_12, ("LMSCommit", "")], ("false", "301")),
+    ([*_FINISHED_12, ("LMSInitialize", "")], ("false", "101")),
     ([("LMSInitialize", ""), ("LMSCommit", "")], ("true", "0")),
 ]
 
