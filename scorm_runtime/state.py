@@ -144,11 +144,21 @@ def _cmi_2004(params: dict) -> dict[str, str]:
             )
     if params["comments_from_lms"]:
         cmi["cmi.comments_from_lms._count"] = str(len(params["comments_from_lms"]))
+    _seed_objectives(cmi, params["objectives"])
     if params["data_stores"] and params["version"] == v.SCORM_2004_4TH:
         for index, store_id in enumerate(params["data_stores"]):
             cmi[f"adl.data.{index}.id"] = store_id
         cmi["adl.data._count"] = str(len(params["data_stores"]))
     return cmi
+
+
+def _seed_objectives(cmi: dict[str, str], objective_ids: list[str]) -> None:
+    """RTE 4th ed. §4.2.17: cmi.objectives starts with the manifest's objective IDs."""
+    unique = list(dict.fromkeys(objective_ids))
+    for index, objective_id in enumerate(unique):
+        cmi[f"cmi.objectives.{index}.id"] = objective_id
+    if unique:
+        cmi["cmi.objectives._count"] = str(len(unique))
 
 
 def new_attempt_state(
@@ -167,6 +177,7 @@ def new_attempt_state(
     entry: str = v.ENTRY_AB_INITIO,
     comments_from_lms: tuple | list = (),
     data_stores: tuple | list = (),
+    objectives: tuple | list = (),
     attempt: int = 1,
 ) -> AttemptState:
     """Create the state of a fresh attempt (entry "ab-initio" unless told).
@@ -187,6 +198,9 @@ def new_attempt_state(
             migrated from another LMS; :func:`start_session` decides otherwise).
         comments_from_lms: 1.2: strings; 2004: dicts with comment/location/timestamp.
         data_stores: SCORM 2004 4th ed. adlcp:data ids (adl.data.n.id).
+        objectives: SCORM 2004 objective IDs the manifest defines for the item
+            (imsss:primaryObjective / imsss:objective ``objectiveID``), in manifest
+            order; they become cmi.objectives.n.id (ignored for SCORM 1.2).
         attempt: the attempt number.
 
     Returns:
@@ -209,6 +223,7 @@ def new_attempt_state(
         params["credit"] = v.NO_CREDIT
     params["comments_from_lms"] = list(comments_from_lms)
     params["data_stores"] = list(data_stores)
+    params["objectives"] = [str(objective_id) for objective_id in objectives]
     cmi = _cmi_12(params) if version == v.SCORM_12 else _cmi_2004(params)
     _check_launch(version, cmi)
     return AttemptState(version=version, cmi=cmi, attempt=attempt, launch=params)

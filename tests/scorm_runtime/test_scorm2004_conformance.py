@@ -338,3 +338,51 @@ def test_set_2004_identifier_label_strict_406_lenient_tolerated():
     assert outcome(lenient, ("SetValue", element, "")) == ("false", "406")
     # Too long to tolerate: it stays a type mismatch.
     assert outcome(lenient, ("SetValue", element, "x y" * 30000)) == ("false", "406")
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_get_2004_manifest_objectives_initialized_at_launch(edition):
+    # RTE 4th ed. §4.2.17 (3rd ed. §4.2.17, 2nd ed. §3.4.2.17): the LMS initializes
+    # cmi.objectives.n.id with the objective IDs the manifest defines for the SCO
+    # (imsss:primaryObjective / imsss:objective objectiveID), in manifest order.
+    api = launched(edition, objectives=["obj1", "obj2", "obj1"])
+    assert outcome(api, ("GetValue", "cmi.objectives._count")) == ("2", "0")
+    assert outcome(api, ("GetValue", "cmi.objectives.0.id")) == ("obj1", "0")
+    assert outcome(api, ("GetValue", "cmi.objectives.1.id")) == ("obj2", "0")
+    assert outcome(api, ("GetValue", "cmi.objectives.1.success_status")) == (
+        "unknown",
+        "0",
+    )
+    assert outcome(api, ("GetValue", "cmi.objectives.0.score.scaled")) == ("", "403")
+    # The ids are the SCO's too: same value accepted, another one refused (351).
+    assert outcome(api, ("SetValue", "cmi.objectives.0.id", "obj1")) == ("true", "0")
+    assert outcome(api, ("SetValue", "cmi.objectives.0.id", "other")) == (
+        "false",
+        "351",
+    )
+    assert outcome(api, ("SetValue", "cmi.objectives.2.id", "obj2")) == (
+        "false",
+        "351",
+    )
+    assert outcome(api, ("SetValue", "cmi.objectives.2.id", "obj3")) == ("true", "0")
+    assert outcome(api, ("SetValue", "cmi.objectives.1.score.scaled", "0.5")) == (
+        "true",
+        "0",
+    )
+
+
+def test_new_attempt_2004_manifest_objectives_kept_for_next_attempt():
+    from scorm_runtime import start_session
+
+    api = launched("2004-4th", objectives=["obj1"])
+    api.set_value("cmi.objectives.0.success_status", "passed")
+    api.terminate("")
+    launch = start_session(api.state)
+    assert launch.decision == "new-attempt"
+    assert launch.state.cmi["cmi.objectives.0.id"] == "obj1"
+    assert "cmi.objectives.0.success_status" not in launch.state.cmi
+
+
+def test_new_attempt_2004_manifest_objective_id_invalid_rejected():
+    with pytest.raises(ValueError, match="cmi.objectives.0.id"):
+        launched("2004-4th", objectives=["has space"])

@@ -74,7 +74,11 @@ def _launch(version):
     extra = (
         {"mastery_score": "80", "max_time_allowed": "PT1H"}
         if version == "1.2"
-        else {"completion_threshold": "0.7", "scaled_passing_score": "0.5"}
+        else {
+            "completion_threshold": "0.7",
+            "scaled_passing_score": "0.5",
+            "objectives": ["obj-1"],
+        }
     )
     if version == "2004-4th":
         extra["data_stores"] = ["store-1"]
