@@ -21,6 +21,11 @@ def count(store: Store, collection: str) -> int:
     return int(store.get(collection + "._count", "0"))
 
 
+def _access(store: Store, spec: dict, element: str) -> str:
+    """The element's access, unless the LMS set another for this concrete element."""
+    return store.get(paths.ACCESS_PREFIX + element, spec["access"])
+
+
 def _known_parent(defs: dict, parent: str) -> bool:
     return (
         parent in defs["groups"]
@@ -89,8 +94,9 @@ def get_value(defs: dict, store: Store, element: str) -> str:
     if spec is None:
         raise ScormError("undefined", version, element)
     # A write-only element is never readable, whatever its index (RTE 1.2 §3.3.2.2
-    # 404 for every cmi.interactions.n.* element).
-    if spec["access"] == v.WO:
+    # 404 for every cmi.interactions.n.* element); an adl.data store the manifest
+    # does not let the SCO read is write-only too (RTE 4th ed. §4.3).
+    if _access(store, spec, element) not in v.READABLE:
         raise ScormError("write_only", version, element)
     _check_get_indices(defs, store, template, indices)
     evaluated = evaluated_status(version, store, element)
@@ -197,7 +203,7 @@ def set_value(defs: dict, store: Store, element: str, value: str) -> list[Deviat
     spec = defs["elements"].get(template)
     if spec is None:
         raise ScormError("undefined", version, element)
-    if spec["access"] == v.RO:
+    if _access(store, spec, element) not in v.WRITABLE:
         raise ScormError("read_only", version, element)
     created = _check_set_indices(defs, store, template, indices)
     for required in spec["requires"]:

@@ -13,6 +13,11 @@ _TARGET = re.compile(r"\{target=[^\x00-\x20\x7f{}]+\}")
 # over), so the three functions below are cached. The names come from the browser:
 # the caches hold a bounded number of entries, and only names of a sane length.
 _CACHE_SIZE = 4096
+
+# An LMS-set access override of one concrete element is stored under the element's
+# name behind this prefix (``.adl.data.0.store`` -> "RO"). The leading empty segment
+# makes it a name no SCO can use: parse() rejects it, so GetValue/SetValue give 401.
+ACCESS_PREFIX = "."
 _CACHED_LENGTH = 255
 
 

@@ -146,10 +146,24 @@ def _cmi_2004(params: dict) -> dict[str, str]:
         cmi["cmi.comments_from_lms._count"] = str(len(params["comments_from_lms"]))
     _seed_objectives(cmi, params["objectives"])
     if params["data_stores"] and params["version"] == v.SCORM_2004_4TH:
-        for index, store_id in enumerate(params["data_stores"]):
-            cmi[f"adl.data.{index}.id"] = store_id
-        cmi["adl.data._count"] = str(len(params["data_stores"]))
+        _seed_data_stores(cmi, params["data_stores"])
     return cmi
+
+
+def _seed_data_stores(cmi: dict[str, str], stores: list) -> None:
+    """adl.data.n.id per adlcp:map, with the store's access (RTE 4th ed. §4.3)."""
+    for index, store in enumerate(stores):
+        entry = {"id": store} if isinstance(store, str) else store
+        cmi[f"adl.data.{index}.id"] = entry["id"]
+        readable, writable = entry.get("read", True), entry.get("write", True)
+        if not (readable and writable):
+            access = {
+                (True, False): v.RO,
+                (False, True): v.WO,
+                (False, False): v.NO_ACCESS,
+            }[(bool(readable), bool(writable))]
+            cmi[f"{paths.ACCESS_PREFIX}adl.data.{index}.store"] = access
+    cmi["adl.data._count"] = str(len(stores))
 
 
 def _seed_objectives(cmi: dict[str, str], objective_ids: list[str]) -> None:
@@ -197,7 +211,9 @@ def new_attempt_state(
         entry: cmi.entry / cmi.core.entry: "ab-initio", "resume" or "" (for state
             migrated from another LMS; :func:`start_session` decides otherwise).
         comments_from_lms: 1.2: strings; 2004: dicts with comment/location/timestamp.
-        data_stores: SCORM 2004 4th ed. adlcp:data ids (adl.data.n.id).
+        data_stores: SCORM 2004 4th ed. adlcp:data maps, in order: a target ID
+            (adl.data.n.id, readable and writable) or a dict ``{"id", "read",
+            "write"}`` with the map's readSharedData / writeSharedData.
         objectives: SCORM 2004 objective IDs the manifest defines for the item
             (imsss:primaryObjective / imsss:objective ``objectiveID``), in manifest
             order; they become cmi.objectives.n.id (ignored for SCORM 1.2).
@@ -222,7 +238,7 @@ def new_attempt_state(
     if mode != v.MODE_NORMAL:
         params["credit"] = v.NO_CREDIT
     params["comments_from_lms"] = list(comments_from_lms)
-    params["data_stores"] = list(data_stores)
+    params["data_stores"] = _json_copy(list(data_stores))
     params["objectives"] = [str(objective_id) for objective_id in objectives]
     cmi = _cmi_12(params) if version == v.SCORM_12 else _cmi_2004(params)
     _check_launch(version, cmi)
@@ -234,7 +250,11 @@ def _check_launch(version: str, cmi: dict[str, str]) -> None:
     elements = definitions(version, CompatibilitySettings.strict_mode())["elements"]
     for key, value in cmi.items():
         # "not attempted" is the LMS's own initial status, which no SCO may set.
-        if key.endswith("._count") or key == "cmi.core.lesson_status":
+        if (
+            key.endswith("._count")
+            or key == "cmi.core.lesson_status"
+            or key.startswith(paths.ACCESS_PREFIX)
+        ):
             continue
         template, _ = paths.parse(key) or ("", ())
         spec = elements.get(template)

@@ -16,6 +16,9 @@ VERSIONS = (SCORM_12, *SCORM_2004_EDITIONS)
 RO = "RO"
 WO = "WO"
 RW = "RW"
+NO_ACCESS = "NA"  # neither readable nor writable (an adl.data store, RTE 4th §4.3)
+READABLE = (RO, RW)
+WRITABLE = (WO, RW)
 
 # API conceptual states (RTE 4th ed. §3.1.6).
 PHASE_NOT_INITIALIZED = "not-initialized"

@@ -386,3 +386,27 @@ def test_new_attempt_2004_manifest_objectives_kept_for_next_attempt():
 def test_new_attempt_2004_manifest_objective_id_invalid_rejected():
     with pytest.raises(ValueError, match="cmi.objectives.0.id"):
         launched("2004-4th", objectives=["has space"])
+
+
+# RTE 4th ed. §4.3 (adl.data) with CAM 4th ed. <adlcp:map readSharedData
+# writeSharedData>: a store the SCO may not write is read-only (404), one it may not
+# read is write-only (405); ids stay readable.
+DATA_STORE_ACCESS = [
+    ({"id": "rw", "read": True, "write": True}, ("", "403"), ("true", "0")),
+    ({"id": "ro", "read": True, "write": False}, ("", "403"), ("false", "404")),
+    ({"id": "wo", "read": False, "write": True}, ("", "405"), ("true", "0")),
+    ({"id": "no", "read": False, "write": False}, ("", "405"), ("false", "404")),
+    ("plain", ("", "403"), ("true", "0")),
+]
+
+
+@pytest.mark.parametrize(("store", "get", "set_"), DATA_STORE_ACCESS)
+def test_adl_data_store_access_from_manifest_map(store, get, set_):
+    api = launched("2004-4th", data_stores=[store])
+    name = store if isinstance(store, str) else store["id"]
+    assert outcome(api, ("GetValue", "adl.data.0.id")) == (name, "0")
+    assert outcome(api, ("GetValue", "adl.data.0.store")) == get
+    assert outcome(api, ("SetValue", "adl.data.0.store", "kept")) == set_
+    # The LMS-side access marker is no element a SCO can name.
+    assert outcome(api, ("GetValue", ".adl.data.0.store")) == ("", "401")
+    assert outcome(api, ("SetValue", ".adl.data.0.store", "RW")) == ("false", "401")

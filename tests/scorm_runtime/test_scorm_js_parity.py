@@ -81,7 +81,13 @@ def _launch(version):
         }
     )
     if version == "2004-4th":
-        extra["data_stores"] = ["store-1"]
+        # RTE 4th ed. §4.3: one store per access the manifest can give.
+        extra["data_stores"] = [
+            "store-1",
+            {"id": "store-ro", "read": True, "write": False},
+            {"id": "store-wo", "read": False, "write": True},
+            {"id": "store-na", "read": False, "write": False},
+        ]
     return new_attempt_state(version, learner_id="l-1", learner_name="Ann", **extra)
 
 
@@ -129,6 +135,7 @@ def _elements(version):
     names.update(
         {"", "cmi", "cmi._version", "cmi..x", "cmi.objectives.01.id", "__proto__"}
         | {"_count", "_children", "_version", "toString", "constructor"}
+        | {"adl.data.3.store", ".adl.data.1.store", ".cmi.location"}
     )
     return sorted(names)
 
@@ -247,6 +254,20 @@ def test_js_parity_state_machine_identical(page, version):
         [n["GetErrorString"], "0"],
     ]
     _compare(page, version, STRICT, calls)
+
+
+def test_js_parity_data_store_access_identical(page):
+    n = _names("2004-4th")
+    calls = [[n["Initialize"], ""]]
+    for index in range(4):
+        element = f"adl.data.{index}.store"
+        calls += [
+            [n["SetValue"], element, "x"],
+            [n["GetValue"], element],
+            [n["GetValue"], "." + element],
+            [n["SetValue"], "." + element, "RW"],
+        ]
+    _compare(page, "2004-4th", STRICT, calls)
 
 
 INTERACTION_VALUES = st.one_of(

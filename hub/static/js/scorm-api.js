@@ -340,6 +340,15 @@
     return own(store, key) ? Number(store[key]) : 0;
   }
 
+  /* paths.ACCESS_PREFIX: the LMS's access override of one concrete element (an
+     adl.data store the manifest does not let the SCO read or write). */
+  var ACCESS_PREFIX = ".";
+
+  function access(store, spec, element) {
+    var key = ACCESS_PREFIX + element;
+    return own(store, key) ? store[key] : spec.access;
+  }
+
   function knownParent(defs, parent) {
     return own(defs.groups, parent) || own(defs.collections, parent) ||
       own(defs.elements, parent);
@@ -397,7 +406,9 @@
     }
     if (!own(defs.elements, template)) throw new ScormError("undefined", defs, element);
     var spec = defs.elements[template];
-    if (spec.access === "WO") throw new ScormError("write_only", defs, element);
+    if (["RO", "RW"].indexOf(access(store, spec, element)) < 0) {
+      throw new ScormError("write_only", defs, element);
+    }
     checkGetIndices(defs, store, template, indices);
     var evaluated = evaluatedStatus(defs.version, store, element);
     if (evaluated !== null) return evaluated;
@@ -473,7 +484,9 @@
     }
     if (!own(defs.elements, template)) throw new ScormError("undefined", defs, element);
     var spec = defs.elements[template];
-    if (spec.access === "RO") throw new ScormError("read_only", defs, element);
+    if (["WO", "RW"].indexOf(access(store, spec, element)) < 0) {
+      throw new ScormError("read_only", defs, element);
+    }
     var created = checkSetIndices(defs, store, template, indices);
     for (var r = 0; r < spec.requires.length; r++) {
       if (!own(store, fill(spec.requires[r], indices))) {
