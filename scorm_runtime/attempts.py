@@ -67,7 +67,13 @@ def _next_attempt(state: AttemptState) -> AttemptState:
     params = {
         k: val for k, val in state.launch.items() if k not in ("version", "entry")
     }
-    fresh = new_attempt_state(state.version, **params, attempt=state.attempt + 1)
+    # RTE 1.2 §3.4.4 cmi.core.exit "Additional behavior": a SCO launched again after
+    # any exit but "suspend" gets cmi.core.entry "" ("ab-initio" is the first launch
+    # only). SCORM 2004 starts a new learner attempt: "ab-initio" (RTE 4th ed. §4.2.7).
+    entry = v.ENTRY_NONE if state.version == v.SCORM_12 else v.ENTRY_AB_INITIO
+    fresh = new_attempt_state(
+        state.version, **params, entry=entry, attempt=state.attempt + 1
+    )
     for key, value in state.cmi.items():
         if key.startswith(_PREFERENCES):
             fresh.cmi[key] = value
@@ -84,7 +90,8 @@ def start_session(
 
     Exit "suspend" resumes the attempt (entry "resume", RTE 1.2 §3.4.4 cmi.core.entry,
     RTE 4th ed. §4.2.7); any other exit ends it and the launch starts a new attempt
-    (entry "ab-initio"), keeping the learner preferences. A state that never
+    (entry "ab-initio" in SCORM 2004, "" in SCORM 1.2), keeping the learner
+    preferences. A state that never
     initialized is launched as it is.
 
     Args:

@@ -65,7 +65,8 @@ MODE_VOCAB = (MODE_BROWSE, MODE_NORMAL, MODE_REVIEW)
 # cmi.entry / cmi.core.entry.
 ENTRY_AB_INITIO = "ab-initio"
 ENTRY_RESUME = "resume"
-ENTRY_VOCAB = (ENTRY_AB_INITIO, ENTRY_RESUME, "")
+ENTRY_NONE = ""  # RTE 1.2: launched before, not suspended
+ENTRY_VOCAB = (ENTRY_AB_INITIO, ENTRY_RESUME, ENTRY_NONE)
 
 # cmi.exit / cmi.core.exit.
 EXIT_TIME_OUT = "time-out"

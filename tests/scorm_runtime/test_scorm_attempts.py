@@ -55,7 +55,13 @@ def test_start_session_12_other_exit_new_attempt(exit_value):
     assert launch.decision == "new-attempt"
     fresh = launched_from(launch.state)
     assert launch.state.attempt == 2
-    assert fresh.call("LMSGetValue", "cmi.core.entry") == "ab-initio"
+    # RTE 1.2 §3.4.4 cmi.core.exit, "Additional behavior": after "time-out",
+    # "logout", "" or no exit the next launch gets cmi.core.entry "" (not the first
+    # launch, so not "ab-initio"); only "suspend" gives "resume".
+    assert (fresh.call("LMSGetValue", "cmi.core.entry"), fresh.get_last_error()) == (
+        "",
+        "0",
+    )
     assert fresh.call("LMSGetValue", "cmi.core.lesson_location") == ""
     assert fresh.call("LMSGetValue", "cmi.student_preference.audio") == "50"
     assert fresh.call("LMSGetValue", "cmi.student_data.mastery_score") == "70"
