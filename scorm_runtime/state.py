@@ -107,7 +107,7 @@ def _cmi_12(params: dict) -> dict[str, str]:
     _put(cmi, "cmi.launch_data", params["launch_data"])
     _put(cmi, "cmi.student_data.mastery_score", params["mastery_score"])
     limit = params["max_time_allowed"]
-    if limit:
+    if limit and not timespan.is_timespan(limit):
         limit = timespan.format_timespan(timespan.parse_duration(limit))
     _put(cmi, "cmi.student_data.max_time_allowed", limit)
     _put(cmi, "cmi.student_data.time_limit_action", params["time_limit_action"])
@@ -128,7 +128,9 @@ def _cmi_2004(params: dict) -> dict[str, str]:
     _put(cmi, "cmi.completion_threshold", params["completion_threshold"])
     _put(cmi, "cmi.scaled_passing_score", params["scaled_passing_score"])
     limit = params["max_time_allowed"]
-    if limit:
+    # The manifest's value as written when it has the element's type (RTE 1.2
+    # §3.4.4, RTE 4th ed. §4.2.15); another time format is converted.
+    if limit and not timespan.is_iso_duration(limit):
         limit = timespan.format_iso_duration(timespan.parse_duration(limit))
     _put(cmi, "cmi.max_time_allowed", limit)
     _put(cmi, "cmi.time_limit_action", params["time_limit_action"])

@@ -136,3 +136,25 @@ def test_launch_invalid_values_raise():
 def test_launch_long_launch_data_accepted_and_readable():
     api = launched("1.2", launch_data="x" * 5000)
     assert len(api.call("LMSGetValue", "cmi.launch_data")) == 5000
+
+
+# RTE 1.2 §3.4.4 cmi.student_data.max_time_allowed / RTE 4th ed. §4.2.15
+# cmi.max_time_allowed: initialized from the manifest (adlcp:maxtimeallowed,
+# imsss:attemptAbsoluteDurationLimit); a value already of the element's type is
+# returned as written, another format is converted.
+MAX_TIME_ALLOWED = [
+    ("1.2", "cmi.student_data.max_time_allowed", "00:30:00", "00:30:00"),
+    ("1.2", "cmi.student_data.max_time_allowed", "0001:00:00.5", "0001:00:00.5"),
+    ("1.2", "cmi.student_data.max_time_allowed", "PT30M", "0000:30:00.00"),
+    ("2004-4th", "cmi.max_time_allowed", "PT1H", "PT1H"),
+    ("2004-3rd", "cmi.max_time_allowed", "P1DT0.5S", "P1DT0.5S"),
+    ("2004-4th", "cmi.max_time_allowed", "00:30:00", "PT0H30M0S"),
+]
+
+
+@pytest.mark.parametrize(("version", "element", "limit", "value"), MAX_TIME_ALLOWED)
+def test_launch_max_time_allowed_as_in_manifest(version, element, limit, value):
+    api = launched(version, max_time_allowed=limit)
+    assert (api.call(("LMS" if version == "1.2" else "") + "GetValue", element)) == (
+        value
+    )
