@@ -90,8 +90,13 @@ def _json_copy(value):
 
 
 def _put(cmi: dict[str, str], key: str, value) -> None:
-    if value is not None and value != "":
-        cmi[key] = str(value)
+    if value is None or value == "":
+        return
+    text = str(value)
+    # A manifest decimal parsed to a float: "80", not "80.0" (adlcp:masteryscore).
+    if isinstance(value, float) and text.endswith(".0"):
+        text = text[:-2]
+    cmi[key] = text
 
 
 def _cmi_12(params: dict) -> dict[str, str]:

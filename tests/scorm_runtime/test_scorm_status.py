@@ -158,3 +158,21 @@ def test_launch_max_time_allowed_as_in_manifest(version, element, limit, value):
     assert (api.call(("LMS" if version == "1.2" else "") + "GetValue", element)) == (
         value
     )
+
+
+# The importers hand manifest decimals over as floats; the element returns the
+# manifest's number as a SCO would expect it written ("80", not "80.0").
+@pytest.mark.parametrize(
+    ("version", "launch", "element", "value"),
+    [
+        ("1.2", {"mastery_score": 80.0}, "cmi.student_data.mastery_score", "80"),
+        ("1.2", {"mastery_score": 62.5}, "cmi.student_data.mastery_score", "62.5"),
+        ("1.2", {"mastery_score": "75"}, "cmi.student_data.mastery_score", "75"),
+        ("2004-4th", {"completion_threshold": 0.8}, "cmi.completion_threshold", "0.8"),
+        ("2004-4th", {"scaled_passing_score": 1.0}, "cmi.scaled_passing_score", "1"),
+    ],
+)
+def test_launch_manifest_decimal_written_plainly(version, launch, element, value):
+    api = launched(version, **launch)
+    name = "LMSGetValue" if version == "1.2" else "GetValue"
+    assert api.call(name, element) == value
