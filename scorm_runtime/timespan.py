@@ -20,16 +20,17 @@ ISO_DURATION_RE = (
     r"(?:T(?=[0-9])(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+(?:\.[0-9]{1,2})?S)?)?$"
 )
 ISO_DURATION_TOLERANT_RE = ISO_DURATION_RE.replace(r"{1,2}", "+")
-# RTE 4th ed. §4.1.1.6: YYYY[-MM[-DD[Thh[:mm[:ss[.s[TZD]]]]]]], years 1970-2038.
+# RTE 4th ed. §4.1.1.6: YYYY[-MM[-DD[Thh[:mm[:ss[.s[TZD]]]]]]], years 1970-2038; the
+# fraction of a second has at most 2 digits and the TZD only follows it.
 _TZD = r"(Z|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)"
-ISO_TIMESTAMP_RE = (
+_STAMP_DATE = (
     r"^(19[7-9][0-9]|20[0-2][0-9]|203[0-8])"
     r"(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])"
-    r"(T([01][0-9]|2[0-3])(:[0-5][0-9](:[0-5][0-9](\.[0-9]{1,2})?"
-    + _TZD
-    + r"?)?)?)?)?)?$"
+    r"(T([01][0-9]|2[0-3])(:[0-5][0-9](:[0-5][0-9]"
 )
-ISO_TIMESTAMP_TOLERANT_RE = ISO_TIMESTAMP_RE.replace(r"{1,2}", "+")
+ISO_TIMESTAMP_RE = _STAMP_DATE + r"(\.[0-9]{1,2}" + _TZD + r"?)?)?)?)?)?)?$"
+# Tolerated in lenient mode: longer fractions, a TZD right after the seconds.
+ISO_TIMESTAMP_TOLERANT_RE = _STAMP_DATE + r"(\.[0-9]+)?" + _TZD + r"?)?)?)?)?)?$"
 
 _DURATION_PARTS = re.compile(
     r"^P(?:(?P<y>[0-9]+)Y)?(?:(?P<mo>[0-9]+)M)?(?:(?P<d>[0-9]+)D)?"

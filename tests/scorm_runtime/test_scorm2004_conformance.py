@@ -119,7 +119,12 @@ SETS_2004 = [
     ("cmi.comments_from_learner.0.comment", "{lang=en}Great", "0"),
     ("cmi.comments_from_learner.0.comment", "{lang=123}Great", "406"),
     ("cmi.comments_from_learner.0.location", "p1", "0"),
-    ("cmi.comments_from_learner.0.timestamp", "2024-05-01T10:00:00Z", "0"),
+    ("cmi.comments_from_learner.0.timestamp", "2024-05-01T10:00:00", "0"),
+    ("cmi.comments_from_learner.0.timestamp", "2024-05-01T10:00:00.5Z", "0"),
+    ("cmi.comments_from_learner.0.timestamp", "2024-05-01T10:00:00.25-05:00", "0"),
+    # §4.1.1.6: ss[.s[TZD]] -- no time zone without a fraction of a second.
+    ("cmi.comments_from_learner.0.timestamp", "2024-05-01T10:00:00Z", "406"),
+    ("cmi.interactions.0.timestamp", "2024-05-01T10:00:00+01:00", "408"),
     ("cmi.comments_from_learner.0.timestamp", "yesterday", "406"),
     ("cmi.comments_from_learner.1.comment", "out of order", "351"),
     ("cmi.comments_from_lms.0.comment", "x", "404"),
@@ -410,3 +415,17 @@ def test_adl_data_store_access_from_manifest_map(store, get, set_):
     # The LMS-side access marker is no element a SCO can name.
     assert outcome(api, ("GetValue", ".adl.data.0.store")) == ("", "401")
     assert outcome(api, ("SetValue", ".adl.data.0.store", "RW")) == ("false", "401")
+
+
+def test_set_2004_timestamp_zone_without_fraction_lenient_tolerated():
+    element = "cmi.comments_from_learner.0.timestamp"
+    strict, lenient = launched("2004-4th"), launched("2004-4th", settings=LENIENT)
+    assert outcome(strict, ("SetValue", element, "2024-05-01T10:00:00Z")) == (
+        "false",
+        "406",
+    )
+    assert outcome(lenient, ("SetValue", element, "2024-05-01T10:00:00Z")) == (
+        "true",
+        "0",
+    )
+    assert lenient.deviations[-1].kind == "tolerated-format:time-format"

@@ -24,11 +24,31 @@ VALID_STAMPS = [
     "2024-02-29",
     "2024-02-29T10",
     "2024-02-29T10:11",
+    "2024-02-29T10:11:12",
     "2024-02-29T10:11:12.5Z",
-    "2024-02-29T10:11:12+01:00",
-    "2024-02-29T10:11:12-0530",
+    "2024-02-29T10:11:12.05+01:00",
+    "2024-02-29T10:11:12.5-0530",
 ]
-INVALID_STAMPS = ["1969", "2039", "2024-13", "2024-01-32", "2024-01-01T24", "24-01-01"]
+# RTE 4th ed. §4.1.1.6 time (second,10,0): YYYY[-MM[-DD[Thh[:mm[:ss[.s[TZD]]]]]]]
+# -- the TZD only follows a fraction of a second, of at most 2 digits.
+INVALID_STAMPS = [
+    "1969",
+    "2039",
+    "2024-13",
+    "2024-01-32",
+    "2024-01-01T24",
+    "24-01-01",
+    "2024-02-29T10:11:12Z",
+    "2024-02-29T10:11:12+01:00",
+    "2024-02-29T10:11Z",
+    "2024-02-29T10:11:12.123",
+]
+# Lenient mode tolerates them (authoring tools), as a logged deviation.
+TOLERATED_STAMPS = [
+    "2024-02-29T10:11:12Z",
+    "2024-02-29T10:11:12+01:00",
+    "2024-02-29T10:11:12.123Z",
+]
 
 
 @pytest.mark.parametrize("value", VALID_TIMESPANS)
@@ -63,6 +83,14 @@ def test_timestamp_invalid_value_rejected(value):
     from scorm_runtime.validation import matches
 
     assert not matches(timespan.ISO_TIMESTAMP_RE, value)
+
+
+@pytest.mark.parametrize("value", TOLERATED_STAMPS)
+def test_timestamp_tolerated_only_by_the_tolerant_pattern(value):
+    from scorm_runtime.validation import matches
+
+    assert not matches(timespan.ISO_TIMESTAMP_RE, value)
+    assert matches(timespan.ISO_TIMESTAMP_TOLERANT_RE, value)
 
 
 def test_parse_timespan_fraction_counts_centiseconds():
