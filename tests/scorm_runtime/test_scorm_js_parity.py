@@ -190,6 +190,8 @@ VALUES = [
     "0000:00:01.5",
     "13:05:00",
     "2024-02-29T10:11:12.5Z",
+    "2024-02-29T10:11:12Z",
+    "2024-02-29T10:11:12.125+01:00",
     "1969-01-01",
     "urn:x:y",
     "urn:",
@@ -332,3 +334,18 @@ def test_js_duration_parser_matches_python(page):
         )
         == [None] * 6
     )
+
+
+@pytest.mark.parametrize("config", [STRICT, LENIENT], ids=["strict", "lenient"])
+def test_js_parity_timestamp_forms_identical(page, config):
+    # RTE 4th ed. §4.1.1.6: ss[.s[TZD]]; lenient mode tolerates a TZD after seconds.
+    n = _names("2004-4th")
+    calls = [[n["Initialize"], ""]]
+    for index, stamp in enumerate(
+        ["2024-05-01T10:00:00", "2024-05-01T10:00:00.5Z", "2024-05-01T10:00:00Z"]
+        + ["2024-05-01T10:00:00+01:00", "2024-05-01T10:00:00.123Z", "2024-05-01T10Z"]
+    ):
+        calls.append(
+            [n["SetValue"], f"cmi.comments_from_learner.{index}.timestamp", stamp]
+        )
+    _compare(page, "2004-4th", config, calls)
