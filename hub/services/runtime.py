@@ -262,12 +262,9 @@ def launch(
 def _fresh_state(rversion: str, activity: Activity, user: User) -> rt.AttemptState:
     item = activity.item
     threshold = item.get("completion_threshold") or {}
+    objectives = (item.get("sequencing") or {}).get("objectives") or []
     primary = next(
-        (
-            o
-            for o in ((item.get("sequencing") or {}).get("objectives") or [])
-            if o.get("primary") and o.get("satisfied_by_measure")
-        ),
+        (o for o in objectives if o.get("primary") and o.get("satisfied_by_measure")),
         None,
     )
     name = ", ".join(p for p in (user.family_name, user.given_name) if p) or user.email
@@ -285,7 +282,18 @@ def _fresh_state(rversion: str, activity: Activity, user: User) -> rt.AttemptSta
         scaled_passing_score=primary.get("min_normalized_measure") if primary else None,
         max_time_allowed=item.get("max_time_allowed"),
         time_limit_action=item.get("time_limit_action"),
-        data_stores=[m["target_id"] for m in item.get("data_maps") or []],
+        # CAM 4th ed. adlcp:map: readSharedData defaults to true, writeSharedData
+        # to false (the importer applies the defaults).
+        data_stores=[
+            {
+                "id": m["target_id"],
+                "read": m.get("read_shared_data", True),
+                "write": m.get("write_shared_data", False),
+            }
+            for m in item.get("data_maps") or []
+        ],
+        # RTE 4th ed. §4.2.17: cmi.objectives starts with the manifest's objective IDs.
+        objectives=[o["objective_id"] for o in objectives if o.get("objective_id")],
     )
 
 

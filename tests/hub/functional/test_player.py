@@ -2,6 +2,7 @@
 new attempts by the standard's rules, rollup to the registration and the enrollment."""
 
 import io
+import shutil
 
 import pytest
 from sqlalchemy import select
@@ -19,7 +20,7 @@ from hub.models import (
 from hub.services import commits, packages
 from tests.factories import PASSWORD, make_course, make_enrollment, make_user
 from tests.hub.conftest import recorded_statements, start_player
-from tests.hub.functional.test_packages import SCORM12, SCORM2004
+from tests.hub.functional.test_packages import DEMO, SCORM12, SCORM2004, zip_folder
 
 
 def import_demo(app, session, org, data):
@@ -174,7 +175,9 @@ def test_suspend_resumes_and_completion_starts_a_new_attempt(
     )  # a new page load is a new tab
     fresh = open_player(web, course12, activity=config["current"])
     assert fresh["commitUrl"] != config["commitUrl"]
-    assert fresh["state"]["cmi"]["cmi.core.entry"] == "ab-initio"
+    # RTE 1.2 §3.4.4 (cmi.core.exit): only a suspend resumes; after any other exit
+    # the SCO is entered again with entry "", on a new attempt.
+    assert fresh["state"]["cmi"]["cmi.core.entry"] == ""
     numbers = session.scalars(
         select(ScoAttempt.number).order_by(ScoAttempt.number)
     ).all()
@@ -274,10 +277,8 @@ def test_another_learners_registration_is_not_playable(
     assert response.status_code == 404
 
 
-def test_scorm2004_launch_carries_completion_threshold_and_nav_requests(
-    web, session, org, settings, app
-):
-    package_id = import_demo(app, session, org, SCORM2004)
+def tour_course_signed_in(web, session, org, settings, package_id):
+    """A course on ``package_id``; a learner enrolled in it is signed in on ``web``."""
     course = make_course(session, org, code="TOUR", package_id=package_id)
     user = make_user(
         session, org, settings=settings, email="t@example.com", password=PASSWORD
@@ -285,6 +286,14 @@ def test_scorm2004_launch_carries_completion_threshold_and_nav_requests(
     make_enrollment(session, user, course)
     session.commit()
     web.login("t@example.com", PASSWORD)
+    return course
+
+
+def test_scorm2004_launch_carries_completion_threshold_and_nav_requests(
+    web, session, org, settings, app
+):
+    package_id = import_demo(app, session, org, SCORM2004)
+    course = tour_course_signed_in(web, session, org, settings, package_id)
     config = open_player(web, course)
     assert config["definitions"]["version"] == "2004-4th"
     assert float(config["state"]["cmi"]["cmi.completion_threshold"]) == 1
@@ -849,3 +858,56 @@ def test_a_closing_pages_queue_in_one_beacon_is_applied_in_order(
         json={"key": config["commitKey"], "batches": [{"seq": 9}] * 101},
     )
     assert too_many.status_code == 422 and "batches" in too_many.get_data(as_text=True)
+
+
+def test_scorm2004_launch_seeds_manifest_objectives_and_shared_data_access(
+    web, session, org, settings, app, tmp_path
+):
+    """RTE 4th ed. §4.2.17: cmi.objectives starts with the manifest's objective IDs;
+    §4.3: adl.data stores take the adlcp:map's access (CAM: read defaults to true,
+    write to false)."""
+    manifest = (DEMO / "scorm2004-tour" / "imsmanifest.xml").read_text()
+    manifest = manifest.replace(
+        "</imsss:primaryObjective>",
+        '</imsss:primaryObjective>\n<imsss:objective objectiveID="tour-extra"/>',
+    ).replace(
+        "</adlnav:presentation>",
+        "</adlnav:presentation>\n<adlcp:data>"
+        '<adlcp:map targetID="urn:hub:notes" writeSharedData="true"/>'
+        '<adlcp:map targetID="urn:hub:shared"/>'
+        '<adlcp:map targetID="urn:hub:drop-box" readSharedData="false" '
+        'writeSharedData="true"/></adlcp:data>',
+    )
+    folder = tmp_path / "tour"
+    shutil.copytree(DEMO / "scorm2004-tour", folder)
+    (folder / "imsmanifest.xml").write_text(manifest)
+    package_id = import_demo(app, session, org, zip_folder(folder))
+    course = tour_course_signed_in(web, session, org, settings, package_id)
+    config = open_player(web, course, activity="check")
+    cmi = config["state"]["cmi"]
+    assert cmi["cmi.objectives._count"] == "2"
+    assert [cmi["cmi.objectives.0.id"], cmi["cmi.objectives.1.id"]] == [
+        "tour-quiz",
+        "tour-extra",
+    ]
+    response = send(
+        web,
+        config,
+        [
+            ["adl.data.0.store", "my notes"],
+            ["adl.data.1.store", "not mine to write"],
+            ["adl.data.2.store", "handed in"],
+            ["cmi.objectives.0.id", "renamed"],
+        ],
+        1,
+    )
+    refused = {e["element"]: e["code"] for e in response.json["errors"]}
+    assert refused == {
+        "adl.data.1.store": 404,  # read only
+        "cmi.objectives.0.id": 351,  # the manifest's ID is kept
+    }
+    session.expire_all()
+    stored = session.scalar(select(ScoAttempt)).state["cmi"]
+    assert stored["adl.data.0.store"] == "my notes"
+    assert stored["adl.data.2.store"] == "handed in"
+    assert "adl.data.1.store" not in stored
