@@ -151,16 +151,32 @@ def _cmi_2004(params: dict) -> dict[str, str]:
             )
     if params["comments_from_lms"]:
         cmi["cmi.comments_from_lms._count"] = str(len(params["comments_from_lms"]))
-    _seed_objectives(cmi, params["objectives"])
-    if params["data_stores"] and params["version"] == v.SCORM_2004_4TH:
-        _seed_data_stores(cmi, params["data_stores"])
+    version = params["version"]
+    _seed_objectives(
+        cmi, _identifiers(version, "cmi.objectives.n.id", params["objectives"])
+    )
+    if params["data_stores"] and version == v.SCORM_2004_4TH:
+        stores = [
+            {"id": store} if isinstance(store, str) else store
+            for store in params["data_stores"]
+        ]
+        valid = set(_identifiers(version, "adl.data.n.id", [s["id"] for s in stores]))
+        _seed_data_stores(cmi, [store for store in stores if store["id"] in valid])
     return cmi
 
 
-def _seed_data_stores(cmi: dict[str, str], stores: list) -> None:
+def _identifiers(version: str, template: str, values: list[str]) -> list[str]:
+    """The manifest's identifiers that the element's type takes; another one (say an
+    objectiveID with a space) cannot be given to the SCO, and never stops a launch."""
+    spec = definitions(version, CompatibilitySettings.strict_mode())["elements"][
+        template
+    ]
+    return [value for value in values if validate(spec["type"], value)[0] is None]
+
+
+def _seed_data_stores(cmi: dict[str, str], stores: list[dict]) -> None:
     """adl.data.n.id per adlcp:map, with the store's access (RTE 4th ed. §4.3)."""
-    for index, store in enumerate(stores):
-        entry = {"id": store} if isinstance(store, str) else store
+    for index, entry in enumerate(stores):
         cmi[f"adl.data.{index}.id"] = entry["id"]
         readable, writable = entry.get("read", True), entry.get("write", True)
         if not (readable and writable):

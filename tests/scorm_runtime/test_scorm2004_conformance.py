@@ -388,9 +388,18 @@ def test_new_attempt_2004_manifest_objectives_kept_for_next_attempt():
     assert "cmi.objectives.0.success_status" not in launch.state.cmi
 
 
-def test_new_attempt_2004_manifest_objective_id_invalid_rejected():
-    with pytest.raises(ValueError, match="cmi.objectives.0.id"):
-        launched("2004-4th", objectives=["has space"])
+def test_new_attempt_2004_manifest_identifiers_of_another_type_left_out():
+    # A manifest's objectiveID or targetID that is no long_identifier_type (RTE 4th
+    # ed. §4.1.1.4) cannot be handed to the SCO; the launch goes on without it.
+    api = launched(
+        "2004-4th",
+        objectives=["has space", "urn:x", "obj1"],
+        data_stores=["urn:x", {"id": "urn:hub:notes", "read": True, "write": True}],
+    )
+    assert outcome(api, ("GetValue", "cmi.objectives._count")) == ("1", "0")
+    assert outcome(api, ("GetValue", "cmi.objectives.0.id")) == ("obj1", "0")
+    assert outcome(api, ("GetValue", "adl.data._count")) == ("1", "0")
+    assert outcome(api, ("GetValue", "adl.data.0.id")) == ("urn:hub:notes", "0")
 
 
 # RTE 4th ed. §4.3 (adl.data) with CAM 4th ed. <adlcp:map readSharedData
