@@ -81,7 +81,7 @@ def _performance(prefixes: list[str], answer: Spec) -> Spec:
         "kind": "list",
         "sep": "[,]",
         "item": step,
-        "spm": 125,
+        "spm": 250,  # RTE 4th ed. §4.2.9.2: 250 step records
         "prefixes": prefixes,
     }
 
