@@ -59,7 +59,10 @@ def _finish_12(store: Store) -> None:
     mastery = _float(store.get("cmi.student_data.mastery_score"))
     raw = _float(store.get("cmi.core.score.raw"))
     credit = store.get("cmi.core.credit", v.CREDIT) == v.CREDIT
-    if credit and mode == v.MODE_NORMAL and mastery is not None and raw is not None:
+    # SCORM 1.2 Conformance Requirements, cmi.core.lesson_status: a status the SCO
+    # left "incomplete" stands; any other is judged against the mastery score.
+    judged = credit and mode == v.MODE_NORMAL and status != v.STATUS_INCOMPLETE
+    if judged and mastery is not None and raw is not None:
         status = v.STATUS_PASSED if raw >= mastery else v.STATUS_FAILED
     store["cmi.core.lesson_status"] = status
     store["cmi.core.total_time"] = timespan.accumulate(

@@ -13,7 +13,10 @@ from scorm_runtime import check_time_limit, new_attempt_state
         (None, None, "credit", "browse", "browsed"),
         (None, None, "credit", "review", "not attempted"),
         ("completed", "10", "credit", "review", "completed"),
-        ("incomplete", "85", "credit", "normal", "passed"),
+        ("incomplete", "85", "credit", "normal", "incomplete"),
+        ("incomplete", "40", "credit", "normal", "incomplete"),
+        ("passed", "40", "credit", "normal", "failed"),
+        ("failed", "90", "credit", "normal", "passed"),
         ("completed", "40", "credit", "normal", "failed"),
         ("completed", "80", "credit", "normal", "passed"),
         ("completed", "40", "no-credit", "normal", "completed"),
@@ -21,7 +24,9 @@ from scorm_runtime import check_time_limit, new_attempt_state
     ],
 )
 def test_finish_12_lesson_status_rules(set_status, raw, credit, mode, expected):
-    # RTE 1.2 §3.4.4 cmi.core.lesson_status "Additional Behavior Requirements".
+    # RTE 1.2 §3.4.4 cmi.core.lesson_status "Additional Behavior Requirements"; SCORM
+    # 1.2 Conformance Requirements: a status the SCO set to "incomplete" stands, any
+    # other is judged against the mastery score.
     api = launched("1.2", mastery_score="80", credit=credit, mode=mode)
     if set_status:
         api.call("LMSSetValue", "cmi.core.lesson_status", set_status)
