@@ -53,6 +53,21 @@ def close_abandoned(
     return closed, Deviation(v.DEV_MISSING_FINISH, "", detail)
 
 
+# RTE 1.2 §3.4.4: only the first attempt starts "not attempted" (lesson_status,
+# Initialization); on an additional attempt score.raw "reflects what was recorded on
+# the student's last previous attempt"; total_time accumulates all the student's
+# sessions in the SCO. SCORM 2004 attempts start afresh (RTE 4th ed. §4.2.7).
+_CARRIED_12 = frozenset(
+    {
+        "cmi.core.lesson_status",
+        "cmi.core.score.raw",
+        "cmi.core.score.min",
+        "cmi.core.score.max",
+        "cmi.core.total_time",
+    }
+)
+
+
 def _resume(state: AttemptState) -> AttemptState:
     resumed = state.copy()
     prefix = "cmi.core." if state.version == v.SCORM_12 else "cmi."
@@ -75,7 +90,9 @@ def _next_attempt(state: AttemptState) -> AttemptState:
         state.version, **params, entry=entry, attempt=state.attempt + 1
     )
     for key, value in state.cmi.items():
-        if key.startswith(_PREFERENCES):
+        if key.startswith(_PREFERENCES) or (
+            state.version == v.SCORM_12 and key in _CARRIED_12
+        ):
             fresh.cmi[key] = value
     return fresh
 

@@ -313,6 +313,8 @@ def _new_attempt(
         number=number,
         version=rversion,
         state=state.to_dict(),
+        # A SCORM 1.2 attempt starts from the previous one's status and score.
+        **result_columns(rt.activity_result(state)),
     )
     session.add(attempt)
     session.flush()

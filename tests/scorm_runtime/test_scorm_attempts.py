@@ -68,6 +68,41 @@ def test_start_session_12_other_exit_new_attempt(exit_value):
     assert fresh.call("LMSGetValue", "cmi.launch_data") == "ld"
 
 
+def test_start_session_12_new_attempt_keeps_status_score_and_total_time():
+    # RTE 1.2 §3.4.4: lesson_status starts "not attempted" on the first attempt only;
+    # score.raw on an additional attempt is the last attempt's; total_time covers all
+    # the student's sessions in the SCO.
+    api = launched("1.2", mastery_score="70")
+    api.call("LMSSetValue", "cmi.core.score.raw", "85")
+    api.call("LMSSetValue", "cmi.core.score.max", "100")
+    api.call("LMSSetValue", "cmi.core.session_time", "00:10:00")
+    api.call("LMSSetValue", "cmi.core.lesson_location", "page-9")
+    api.call("LMSSetValue", "cmi.suspend_data", "state")
+    api.call("LMSFinish", "")
+    fresh = launched_from(start_session(api.state).state)
+    assert fresh.call("LMSGetValue", "cmi.core.lesson_status") == "passed"
+    assert fresh.call("LMSGetValue", "cmi.core.score.raw") == "85"
+    assert fresh.call("LMSGetValue", "cmi.core.score.max") == "100"
+    assert fresh.call("LMSGetValue", "cmi.core.total_time") == "0000:10:00.00"
+    assert fresh.call("LMSGetValue", "cmi.core.lesson_location") == ""
+    assert fresh.call("LMSGetValue", "cmi.suspend_data") == ""
+    fresh.call("LMSSetValue", "cmi.core.session_time", "00:05:00")
+    fresh.call("LMSFinish", "")
+    assert fresh.state.cmi["cmi.core.total_time"] == "0000:15:00.00"
+
+
+def test_start_session_2004_new_attempt_starts_afresh():
+    api = launched("2004-4th")
+    api.call("SetValue", "cmi.score.scaled", "0.9")
+    api.call("SetValue", "cmi.completion_status", "completed")
+    api.call("SetValue", "cmi.session_time", "PT10M")
+    api.call("Terminate", "")
+    fresh = launched_from(start_session(api.state).state)
+    assert fresh.call("GetValue", "cmi.completion_status") == "unknown"
+    assert fresh.call("GetValue", "cmi.score.scaled") == ""
+    assert fresh.call("GetValue", "cmi.total_time") == "PT0H0M0S"
+
+
 def test_start_session_attempt_limit_reached():
     api = launched("2004-4th")
     api.terminate("")

@@ -573,25 +573,41 @@ def test_a_commit_that_leaves_the_result_as_it_was_is_one_read_and_one_write(
     assert enrollment.progress_percent == 50
 
 
-def test_a_new_attempt_rolls_up_at_its_launch(web, learner, course12, session):
+def _progress(session, user):
+    session.expire_all()
+    return session.scalar(
+        select(Enrollment.progress_percent).where(Enrollment.user_id == user.id)
+    )
+
+
+def test_a_new_attempt_rolls_up_at_its_launch(web, session, org, settings, app):
+    package_id = import_demo(app, session, org, SCORM2004)
+    course = tour_course_signed_in(web, session, org, settings, package_id)
+    user = session.scalar(select(Enrollment)).user
+    config = open_player(web, course)
+    send(web, config, [["cmi.progress_measure", "1"]], 1, terminate=True)
+    assert _progress(session, user) == 33
+    again = open_player(web, course, activity=config["current"])
+    assert again["commitUrl"] != config["commitUrl"]  # a new attempt
+    # The SCO's latest attempt is the new one, not completed (a SCORM 2004 attempt
+    # starts afresh): the rollup says so from the launch on, not only from a commit
+    # that changes the new attempt's result (commits that leave it do not roll up).
+    assert _progress(session, user) == 0
+    send(web, again, [["cmi.location", "p1"]], 1)
+    assert _progress(session, user) == 0
+
+
+def test_a_scorm12_sco_opened_again_after_completion_stays_completed(
+    web, learner, course12, session
+):
     config = open_player(web, course12)
     send(web, config, [["cmi.core.lesson_status", "completed"]], 1, terminate=True)
-
-    def percent():
-        session.expire_all()
-        return session.scalar(
-            select(Enrollment.progress_percent).where(Enrollment.user_id == learner.id)
-        )
-
-    assert percent() == 50
+    assert _progress(session, learner) == 50
     again = open_player(web, course12, activity=config["current"])
-    assert again["commitUrl"] != config["commitUrl"]  # a new attempt
-    # The SCO's latest attempt is the new one, not completed: the rollup says so
-    # from the launch on, not only from a commit that changes the new attempt's
-    # result (commits that leave it as it was do not roll up).
-    assert percent() == 0
-    send(web, again, [["cmi.core.lesson_location", "p1"]], 1)
-    assert percent() == 0
+    assert again["commitUrl"] != config["commitUrl"]  # a new attempt, history kept
+    # RTE 1.2 §3.4.4: an additional attempt starts from the last one's status.
+    assert again["state"]["cmi"]["cmi.core.lesson_status"] == "completed"
+    assert _progress(session, learner) == 50
 
 
 def _attempt_id(config):
