@@ -2,9 +2,7 @@
 shipping the files its first SCO needs) imports through the hub, launches in the
 hub's player, initializes, and has every value it commits accepted by the server."""
 
-import json
 import re
-import urllib.request
 import zipfile
 from pathlib import PurePosixPath
 
@@ -12,7 +10,7 @@ import pytest
 
 import importers
 from tests.corpus import corpus_entries, requires_corpus
-from tests.hub.browser.conftest import LiveHub
+from tests.hub.browser.conftest import api_call, import_course, launch_link, register
 
 pytestmark = [pytest.mark.browser, pytest.mark.corpus, requires_corpus]
 
@@ -79,68 +77,15 @@ def _calls_api(path) -> bool:
     return "Initialize" in text and "<script" in page
 
 
-@pytest.fixture(scope="module")
-def corpus_hub(tmp_path_factory, request):
-    """One live hub for the module, with an API key and one learner."""
-    from tests.hub.browser import conftest as live
-
-    fixture = live.live_hub.__wrapped__  # the generator behind the fixture
-    generator = fixture(request, tmp_path_factory.mktemp("corpus-hub"))
-    hub: LiveHub = next(generator)
-    hub.cli("create-org", "--slug", "corpus", "--name", "Corpus")
-    hub.key = hub.cli("api-key", "create", "--org", "corpus", "--name", "t").strip()
-    yield hub
-    next(generator, None)
-
-
-def _api(hub, method, path, body=None, *, files=None):
-    headers = {"Authorization": f"Bearer {hub.key}"}
-    data = None
-    if files is not None:
-        boundary = "----hubtest"
-        name, content = files
-        data = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
-            f'filename="{name}"\r\nContent-Type: application/zip\r\n\r\n'
-        ).encode()
-        data += content + f"\r\n--{boundary}--\r\n".encode()
-        headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
-    elif body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(
-        hub.url + path, data=data, headers=headers, method=method
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.loads(response.read() or b"null")
-
-
 @pytest.mark.skipif(not CASES, reason="no runnable SCORM package in the corpus")
 @pytest.mark.parametrize("path", CASES)
-def test_corpus_package_runs_its_first_sco_in_the_player(corpus_hub, browser, path):
-    hub = corpus_hub
-    job = _api(hub, "POST", "/api/v1/packages", files=(path.name, path.read_bytes()))
-    job = _api(hub, "GET", job["status_url"])
-    assert job["state"] == "succeeded", job["report"]
+def test_corpus_package_runs_its_first_sco_in_the_player(api_hub, browser, path):
+    hub = api_hub
+    course_id = import_course(hub, path.name, path.read_bytes())
     code = re.sub(r"[^A-Za-z0-9]", "-", path.stem)[:60]
-    course = _api(
-        hub,
-        "POST",
-        "/api/v1/courses",
-        {"code": code, "title": path.stem, "package_id": job["package_id"]},
-    )
-    registration = _api(
-        hub,
-        "POST",
-        "/api/v1/registrations",
-        {
-            "course_id": course["id"],
-            "learner": {"email": f"{code.lower()}@example.com"},
-        },
-    )
-    link = _api(hub, "POST", f"/api/v1/registrations/{registration['id']}/launch-link")
+    registration_id = register(hub, course_id, f"{code.lower()}@example.com")
     page = browser.new_page()
-    page.goto(link["url"])
+    page.goto(launch_link(hub, registration_id))
     page.wait_for_url("**/play/*")
     page.frame_locator("#sco").locator("body").wait_for(state="attached")
     # Give the SCO time to start (some of these launch pages never call the API).
@@ -167,7 +112,7 @@ def test_corpus_package_runs_its_first_sco_in_the_player(corpus_hub, browser, pa
         assert (
             page.evaluate(f"() => window.hubPlayer.adapter.api.{commit}('')") == "true"
         )
-    report = _api(hub, "GET", f"/api/v1/registrations/{registration['id']}")
+    report = api_call(hub, "GET", f"/api/v1/registrations/{registration_id}")
     refused = [e for e in report["events"] if e["kind"] == "refused_value"]
     assert refused == [], refused
     page.close()
