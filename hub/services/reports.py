@@ -32,6 +32,14 @@ _INDEXED = re.compile(
 )
 
 
+# SCORM 1.2 keeps each kind of comment as one text (RTE 1.2 §3.4, cmi.comments and
+# cmi.comments_from_lms): reported as one record in the shape of SCORM 2004's.
+_COMMENTS_12 = {
+    "comments_from_learner": "cmi.comments",
+    "comments_from_lms": "cmi.comments_from_lms",
+}
+
+
 def runtime_data(cmi: dict[str, str]) -> dict[str, list[dict[str, str]]]:
     """Interactions, objectives and comments of an attempt, as lists of records."""
     groups: dict[str, dict[int, dict[str, str]]] = {}
@@ -42,6 +50,9 @@ def runtime_data(cmi: dict[str, str]) -> dict[str, list[dict[str, str]]]:
             groups.setdefault(name, {}).setdefault(int(match.group(2)), {})[
                 match.group(3)
             ] = value
+    for name, key in _COMMENTS_12.items():
+        if cmi.get(key):
+            groups[name] = {0: {"comment": cmi[key]}}
     return {
         name: [records[i] for i in sorted(records)] for name, records in groups.items()
     }
