@@ -1,0 +1,235 @@
+"""In Chromium, as the issue's acceptance test does it: conformance packages written
+from the RTE books run through the real player, launched by one-time links from the
+API, and the registration API reports the final state the books call for."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.hub.browser.conformance_kit import (
+    Script,
+    interval_seconds,
+    scorm12_conformance_package,
+    scorm12_mastery_package,
+    scorm12_mastery_script,
+    scorm12_prerequisites_package,
+    scorm12_script,
+    scorm2004_conformance_package,
+    scorm2004_continue_package,
+    scorm2004_objectives_package,
+    scorm2004_objectives_script,
+    scorm2004_script,
+)
+from tests.hub.browser.conftest import api_call, import_course, launch_link, register
+
+pytestmark = pytest.mark.browser
+
+
+def sco_record(page, title: str | None = None) -> dict:
+    """The record of the SCO in the player's frame once its script is done, or
+    (``title``) the one a SCO that has been unloaded left in localStorage."""
+    if title is not None:
+        return json.loads(page.evaluate(f"localStorage.getItem('conformance:{title}')"))
+    record = page.frame_locator("#sco").locator("#record[data-done]")
+    record.wait_for(state="attached", timeout=20_000)
+    return json.loads(record.text_content())
+
+
+def run_session(browser, hub, registration_id: int) -> dict:
+    """Open a new launch link in a fresh browser and let the SCO run its script to
+    the end; the SCO's record. The page is closed as a learner closes the tab."""
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(launch_link(hub, registration_id))
+        page.wait_for_url("**/play/*")
+        record = sco_record(page)
+        page.locator("[data-finished]").wait_for()  # the SCO terminated
+        return record
+    finally:
+        page.close(run_before_unload=True)
+        context.close()
+
+
+def assert_conforms(script: Script, record: dict, session: str) -> None:
+    assert record["found"], "the SCO did not find the API"
+    assert record["session"] == session
+    assert script.mismatches(record) == []
+
+
+def suspend_then_pass(hub, browser, name: str, package: bytes, script: Script):
+    """Import the package, register a learner, run the SCO's first session (it
+    suspends) and its second (it resumes and passes), each from a new launch link
+    and checked against the book; the registration API's report."""
+    course_id = import_course(hub, f"{name}.zip", package)
+    registration_id = register(hub, course_id, f"{name}@example.com")
+    assert_conforms(script, run_session(browser, hub, registration_id), "ab-initio")
+    assert_conforms(script, run_session(browser, hub, registration_id), "resume")
+    return api_call(hub, "GET", f"/api/v1/registrations/{registration_id}")
+
+
+def activity(report: dict, identifier: str) -> dict:
+    return next(a for a in report["activities"] if a["id"] == identifier)
+
+
+def test_scorm12_conformance_package_suspends_resumes_and_passes(api_hub, browser):
+    report = suspend_then_pass(
+        api_hub,
+        browser,
+        "conformance-12",
+        scorm12_conformance_package(),
+        scorm12_script(),
+    )
+    assert (report["completion"], report["success"]) == ("completed", "passed")
+    assert (report["score_raw"], report["score_scaled"]) == (85, 0.85)
+    assert interval_seconds(report["total_time"]) == 90 + 45
+    assert report["attempts"] == 1  # resumed, not restarted
+    (attempt,) = activity(report, "sco1")["attempts"]
+    assert attempt["completion"] == "completed"
+    assert attempt["success"] == "passed"
+    assert interval_seconds(attempt["total_time"]) == 90 + 45
+    assert (attempt["location"], attempt["suspend_data"]) == ("page-3", "state=A;B")
+    assert [(i["id"], i["result"]) for i in attempt["interactions"]] == [
+        ("q1", "wrong"),
+        ("q2", "correct"),
+    ]
+    assert attempt["objectives"] == [
+        {"id": "obj-1", "status": "passed", "score.raw": "90"}
+    ]
+    assert attempt["comments_from_learner"] == [{"comment": "First note"}]
+    assert report["events"] == []
+
+
+@pytest.mark.parametrize("version", ["2004 4th Edition", "2004 3rd Edition"])
+def test_scorm2004_conformance_package_suspends_resumes_and_passes(
+    api_hub, browser, version
+):
+    report = suspend_then_pass(
+        api_hub,
+        browser,
+        f"conformance-{version.split()[1]}",
+        scorm2004_conformance_package(version),
+        scorm2004_script(),
+    )
+    assert (report["completion"], report["success"]) == ("completed", "passed")
+    assert (report["score_raw"], report["score_scaled"]) == (85, 0.85)
+    assert interval_seconds(report["total_time"]) == 90 + 45
+    assert report["attempts"] == 1
+    (attempt,) = activity(report, "sco1")["attempts"]
+    assert (attempt["completion"], attempt["success"]) == ("completed", "passed")
+    assert (attempt["score_raw"], attempt["score_scaled"]) == (85, 0.85)
+    assert interval_seconds(attempt["total_time"]) == 90 + 45
+    assert (attempt["location"], attempt["suspend_data"]) == ("page-3", "state=A;B")
+    assert [(i["id"], i["type"], i["result"]) for i in attempt["interactions"]] == [
+        ("q1", "choice", "incorrect"),
+        ("q2", "true-false", "correct"),
+    ]
+    assert attempt["interactions"][0]["correct_responses.0.pattern"] == "b"
+    assert attempt["objectives"] == [
+        {
+            "id": "obj-1",
+            "score.scaled": "0.9",
+            "completion_status": "completed",
+            "success_status": "passed",
+        }
+    ]
+    assert [c["comment"] for c in attempt["comments_from_learner"]] == [
+        "{lang=en}First note",
+        "Second note",
+    ]
+    assert report["events"] == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="scorm_runtime: cmi.student_data.mastery_score reads '80.0' for an "
+    "adlcp:masteryscore of 80, and LMSFinish turns a lesson_status of 'incomplete' "
+    "into 'failed' by the mastery score; RTE 1.2 §3.4.4 compares only 'completed'",
+)
+def test_scorm12_mastery_score_judges_only_a_completed_status(api_hub, browser):
+    report = suspend_then_pass(
+        api_hub, browser, "mastery-12", scorm12_mastery_package(),
+        scorm12_mastery_script(),
+    )  # fmt: skip
+    assert (report["completion"], report["success"]) == ("completed", "passed")
+    assert report["score_raw"] == 85
+
+
+def test_scorm12_quiz_opens_once_its_prerequisite_lesson_is_completed(api_hub, browser):
+    hub = api_hub
+    course_id = import_course(
+        hub, "prerequisites-12.zip", scorm12_prerequisites_package()
+    )
+    # Before the lesson is completed the quiz is shown locked and refused.
+    waiting = browser.new_context()
+    waiting.route("**/content/**", lambda route: route.abort())  # no SCO runs
+    page = waiting.new_page()
+    page.goto(launch_link(hub, register(hub, course_id, "waiting@example.com")))
+    page.wait_for_url("**/play/*")
+    assert "🔒 Quiz" in page.locator(".toc").inner_text()
+    refused = page.request.get(page.url.split("?")[0] + "?activity=quiz")
+    assert refused.status == 403
+    waiting.close()
+
+    registration_id = register(hub, course_id, "prerequisites-12@example.com")
+    page = browser.new_page()
+    page.goto(launch_link(hub, registration_id))
+    page.wait_for_url("**/play/*")
+    lesson = sco_record(page)
+    assert lesson["session"] == "ab-initio"
+    assert lesson["calls"][-1]["result"] == "true"  # LMSFinish
+    page.locator("[data-finished] a", has_text="Quiz").click()
+    page.wait_for_url("**activity=quiz")
+    quiz = sco_record(page)
+    assert [c["error"] for c in quiz["calls"]] == ["0"] * len(quiz["calls"])
+    page.close()
+
+    report = api_call(hub, "GET", f"/api/v1/registrations/{registration_id}")
+    assert report["completion"] == "completed"
+    assert activity(report, "lesson")["attempts"][0]["completion"] == "completed"
+    (quiz_attempt,) = activity(report, "quiz")["attempts"]
+    assert (quiz_attempt["success"], quiz_attempt["score_raw"]) == ("passed", 90)
+
+
+def test_scorm2004_continue_request_moves_on_to_the_next_sco(api_hub, browser):
+    hub = api_hub
+    course_id = import_course(hub, "continue-2004.zip", scorm2004_continue_package())
+    registration_id = register(hub, course_id, "continue-2004@example.com")
+    page = browser.new_page()
+    page.goto(launch_link(hub, registration_id))
+    page.wait_for_url("**activity=two", timeout=20_000)  # the player followed it
+    two = sco_record(page)
+    page.locator("[data-finished]").wait_for()
+    one = sco_record(page, "One")
+    for record in (one, two):
+        assert [
+            (c["method"], c["error"]) for c in record["calls"] if c["error"] != "0"
+        ] == []
+    assert [c["result"] for c in one["calls"] if c["args"] == ["adl.nav.request"]] == [
+        "_none_",
+        "continue",
+    ]
+    page.close()
+
+    report = api_call(hub, "GET", f"/api/v1/registrations/{registration_id}")
+    assert report["completion"] == "completed"
+    assert activity(report, "one")["attempts"][0]["completion"] == "completed"
+    (attempt,) = activity(report, "two")["attempts"]
+    assert (attempt["success"], attempt["score_scaled"]) == ("passed", 0.9)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="scorm_runtime: cmi.objectives starts empty; RTE 4th ed. §4.2.17 has the "
+    "LMS initialize it with the objective IDs of the activity's sequencing",
+)
+def test_scorm2004_objectives_of_the_manifest_are_in_cmi_objectives(api_hub, browser):
+    hub = api_hub
+    course_id = import_course(
+        hub, "objectives-2004.zip", scorm2004_objectives_package()
+    )
+    registration_id = register(hub, course_id, "objectives-2004@example.com")
+    record = run_session(browser, hub, registration_id)
+    assert_conforms(scorm2004_objectives_script(), record, "ab-initio")
