@@ -331,6 +331,11 @@ def scorm12_script(*, first_time: float = 90, second_time: float = 45) -> Script
         c(get, "cmi.core.lesson_status", result="not attempted",
           book=f"{B12_DM}, cmi.core.lesson_status: initial value"),
         c(get, "cmi.core.credit", result="credit", book=f"{B12_DM}, cmi.core.credit"),
+        c(get, "cmi.core.lesson_mode", result="normal",
+          book=f"{B12_DM}, cmi.core.lesson_mode"),
+        c(get, "cmi._version", result="3.4", book=f"{B12_DM}, cmi._version"),
+        c(get, "cmi.objectives._children", result=listing("id", "score", "status"),
+          book=f"{B12_DM}, cmi.objectives._children"),
         c(get, "cmi.core.total_time", result=lasting(0, edition="1.2"),
           book=f"{B12_DM}, cmi.core.total_time: 0000:00:00.00 at first"),
         c(get, "cmi.core.lesson_location", result="", book=B12_DM),
@@ -355,6 +360,8 @@ def scorm12_script(*, first_time: float = 90, second_time: float = 45) -> Script
           book=B12_ERR),
         c(set_, "cmi.core.exit", "sideways", result="false", error="405",
           book=B12_ERR),
+        c(set_, "cmi.core.session_time", "1:00", result="false", error="405",
+          book=f"{B12_DM}, CMITimespan: HHHH:MM:SS.SS"),
         # The SCO may not set "not attempted" (cmi.core.lesson_status vocabulary).
         c(set_, "cmi.core.lesson_status", "not attempted", result="false",
           error="405", book=f"{B12_DM}, cmi.core.lesson_status"),
@@ -368,6 +375,8 @@ def scorm12_script(*, first_time: float = 90, second_time: float = 45) -> Script
         c(get, "cmi.interactions._count", result="0",
           book=f"{B12_DM}, cmi.interactions._count"),
         c(set_, "cmi.interactions.0.id", "q1", result="true"),
+        c(set_, "cmi.interactions.0.type", "guess", result="false", error="405",
+          book=f"{B12_DM}, cmi.interactions.n.type vocabulary"),
         c(set_, "cmi.interactions.0.type", "choice", result="true"),
         c(set_, "cmi.interactions.0.student_response", "a", result="true"),
         c(set_, "cmi.interactions.0.result", "wrong", result="true"),
@@ -403,6 +412,7 @@ def scorm12_script(*, first_time: float = 90, second_time: float = 45) -> Script
         c(get, "cmi.core.score.raw", result="40", book=B12_DM),
         c(get, "cmi.interactions._count", result="1", book=B12_DM),
         c(get, "cmi.objectives.0.status", result="incomplete", book=B12_DM),
+        c(get, "cmi.comments", result="First note", book=f"{B12_DM}, cmi.comments"),
         c(set_, "cmi.interactions.1.id", "q2", result="true"),
         c(set_, "cmi.interactions.1.type", "true-false", result="true"),
         c(set_, "cmi.interactions.1.student_response", "t", result="true"),
@@ -472,6 +482,22 @@ def scorm2004_script(*, first_time: float = 90, second_time: float = 45) -> Scri
           book=f"{B04_DM}, cmi.launch_data = adlcp:dataFromLMS"),
         c(get, "cmi.scaled_passing_score", result="0.8",
           book=f"{B04_DM}, cmi.scaled_passing_score = imsss:minNormalizedMeasure"),
+        c(get, "cmi.completion_threshold", result="", error="403",
+          book=f"{B04_DM}, cmi.completion_threshold: none in the manifest"),
+        c(get, "cmi.max_time_allowed", result="", error="403",
+          book=f"{B04_DM}, cmi.max_time_allowed: none in the manifest"),
+        c(get, "cmi.time_limit_action", result="continue,no message",
+          book=f"{B04_DM}, cmi.time_limit_action: default"),
+        c(get, "cmi.learner_preference.audio_level", result="1",
+          book=f"{B04_DM}, cmi.learner_preference: defaults"),
+        c(get, "cmi.learner_preference.delivery_speed", result="1",
+          book=f"{B04_DM}, cmi.learner_preference: defaults"),
+        c(get, "cmi.learner_preference.audio_captioning", result="0",
+          book=f"{B04_DM}, cmi.learner_preference: defaults"),
+        c(set_, "cmi.learner_preference.audio_level", "-1", result="false",
+          error="407", book=f"{B04_DM}, audio_level: 0 or more"),
+        c(set_, "cmi.progress_measure", "1.5", result="false", error="407",
+          book=f"{B04_DM}, cmi.progress_measure: 0 to 1"),
         # 403: a value nobody has set yet.
         c(get, "cmi.location", result="", error="403", book=B04_ERR),
         c(get, "cmi.suspend_data", result="", error="403", book=B04_ERR),
@@ -506,6 +532,9 @@ def scorm2004_script(*, first_time: float = 90, second_time: float = 45) -> Scri
         c(set_, "cmi.interactions.0.type", "choice", result="false", error="408",
           book=f"{B04_DM}, cmi.interactions.n.id"),
         c(set_, "cmi.interactions.0.id", "q1", result="true"),
+        # The response formats depend on the type: it comes first.
+        c(set_, "cmi.interactions.0.learner_response", "a", result="false",
+          error="408", book=f"{B04_DM}, cmi.interactions.n.learner_response"),
         c(set_, "cmi.interactions.0.type", "choice", result="true"),
         c(set_, "cmi.interactions.0.description", "{lang=en}Question one",
           result="true"),
@@ -516,8 +545,13 @@ def scorm2004_script(*, first_time: float = 90, second_time: float = 45) -> Scri
         c(set_, "cmi.interactions.0.weighting", "1", result="true"),
         c(set_, "cmi.interactions.0.latency", "PT5S", result="true"),
         c(set_, "cmi.interactions.0.objectives.0.id", "obj-1", result="true"),
+        c(set_, "cmi.interactions.0.objectives.1.id", "obj-1", result="false",
+          error="351", book=f"{B04_DM}, cmi.interactions.n.objectives.n.id: unique"),
+        c(get, "cmi.interactions.0.correct_responses._count", result="1"),
         c(get, "cmi.interactions.0.id", result="q1", book=B04_DM),
         c(get, "cmi.interactions.0.type", result="choice", book=B04_DM),
+        c(set_, "cmi.objectives.0.success_status", "passed", result="false",
+          error="408", book=f"{B04_DM}, cmi.objectives.n.id first"),
         c(set_, "cmi.objectives.0.id", "obj-1", result="true"),
         # Objective ids are unique within the SCO, and set once.
         c(set_, "cmi.objectives.1.id", "obj-1", result="false", error="351",
@@ -529,6 +563,10 @@ def scorm2004_script(*, first_time: float = 90, second_time: float = 45) -> Scri
         c(set_, "cmi.comments_from_learner.0.comment", "{lang=en}First note",
           result="true"),
         c(set_, "cmi.comments_from_learner.0.location", "page-3", result="true"),
+        c(get, "cmi.comments_from_learner.0.timestamp", result="", error="403",
+          book=B04_ERR),
+        c(set_, "cmi.comments_from_learner.0.timestamp", "yesterday",
+          result="false", error="406", book=f"{B04_DM}, time (second,10,0)"),
         c(get, "cmi.comments_from_lms._count", result="0", book=B04_DM),
         c(set_, "cmi.location", "page-3", result="true"),
         c(get, "cmi.location", result="page-3"),
@@ -690,6 +728,28 @@ def scorm12_mastery_package() -> bytes:
         item_extra="<adlcp:masteryscore>80</adlcp:masteryscore>",
     )
     return scorm12_package([sco])
+
+
+def scorm12_score_range_script() -> Script:
+    """Scores outside 0..100 are refused (RTE 1.2 §3.4.4 cmi.core.score.raw: "a
+    normalized value between 0 and 100"; 405 for a value of the wrong type)."""
+    book = "RTE 1.2 §3.4.4, cmi.core.score.raw: 0 to 100"
+    return _finishing_script(
+        "API",
+        [],
+        extra=[
+            call("LMSSetValue", "cmi.core.score.raw", "101", result="false",
+                 error="405", book=book),
+            call("LMSSetValue", "cmi.core.score.raw", "-1", result="false",
+                 error="405", book=book),
+        ],
+    )  # fmt: skip
+
+
+def scorm12_score_range_package() -> bytes:
+    return scorm12_package(
+        [Sco("sco1", "Score range 1.2", scorm12_score_range_script())]
+    )
 
 
 def _finishing_script(api: str, sets: list[tuple[str, str]], *, extra=()) -> Script:

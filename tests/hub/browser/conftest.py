@@ -203,8 +203,9 @@ def api_call(hub: LiveHub, method: str, path: str, body=None, *, files=None):
         return json.loads(response.read() or b"null")
 
 
-def import_course(hub: LiveHub, name: str, package: bytes) -> int:
-    """Upload a package through the API and make a course of it; its id."""
+def import_course(hub: LiveHub, name: str, package: bytes, **course: object) -> int:
+    """Upload a package through the API and make a course of it (with the
+    ``course`` fields, e.g. ``runtime_settings``); its id."""
     job = api_call(hub, "POST", "/api/v1/packages", files=(name, package))
     job = api_call(hub, "GET", job["status_url"])
     assert job["state"] == "succeeded", job["report"]
@@ -213,7 +214,7 @@ def import_course(hub: LiveHub, name: str, package: bytes) -> int:
         hub,
         "POST",
         "/api/v1/courses",
-        {"code": code, "title": name, "package_id": job["package_id"]},
+        {"code": code, "title": name, "package_id": job["package_id"], **course},
     )
     return course["id"]
 
