@@ -317,7 +317,7 @@ def scorm12_script(*, first_time: float = 90, second_time: float = 45) -> Script
         c("LMSInitialize", "", result="true", book=B12_API),
         # A second LMSInitialize fails with 101 General Exception.
         c("LMSInitialize", "", result="false", error="101", book=B12_ERR),
-        c(get, "cmi.core.entry", result=re.compile("ab-initio|resume"),
+        c(get, "cmi.core.entry", result=re.compile("ab-initio|resume|"),
           book=f"{B12_DM}, cmi.core.entry"),
     ]  # fmt: skip
     first = [
@@ -426,7 +426,16 @@ def scorm12_script(*, first_time: float = 90, second_time: float = 45) -> Script
         c("LMSCommit", "", result="true", book=B12_API),
         c("LMSFinish", "", result="true", book=B12_API),
     ]  # fmt: skip
-    return Script("API", opening, {"ab-initio": first, "resume": second})
+    # After a normal exit the next launch is neither ab-initio nor resume: entry ""
+    # (cmi.core.exit ""), and score.raw "reflects what was recorded on the
+    # student's last previous attempt" (cmi.core.score.raw).
+    review = [
+        c(get, "cmi.core.score.raw", result="85",
+          book=f"{B12_DM}, cmi.core.score.raw: the last attempt's"),
+        c(get, "cmi.core.lesson_status", result="passed", book=B12_DM),
+        c("LMSFinish", "", result="true", book=B12_API),
+    ]  # fmt: skip
+    return Script("API", opening, {"ab-initio": first, "resume": second, "": review})
 
 
 def _timespan(seconds: float) -> str:
