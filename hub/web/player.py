@@ -177,6 +177,8 @@ def play(registration_id: int):
         },
         "csrfToken": generate_csrf(),
         "maxLeftoverBatches": MAX_LEFTOVER_BATCHES,
+        # The course's "launch in a new window": the SCO gets a window of its own.
+        "newWindow": plan.course.launch_new_window,
     }
     return render_template(
         "player.html",

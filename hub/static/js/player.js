@@ -2,7 +2,8 @@
 // starts the SCO (the launch answers the adapter's configuration), installs the SCORM
 // API adapter (scorm-api.js) with a transport to the hub's commit endpoint, loads the
 // SCO, and navigates between SCOs so that the SCO always gets the chance to Terminate
-// (and its data to reach the server) first.
+// (and its data to reach the server) first. A course set to open in a new window
+// runs its SCOs in a window of their own, which finds the API through its opener.
 (function () {
   "use strict";
 
@@ -10,7 +11,9 @@
   var frame = document.getElementById("sco");
   var statusLine = document.querySelector("[data-status]");
   var finished = document.querySelector("[data-finished]");
+  var newWindow = document.querySelector("[data-new-window]");
   var pendingNavigation = null;
+  var popup = null; // the SCO's own window, when the course opens one
   var config = null; // set by the launch
 
   function body(changes, seq, meta) {
@@ -63,6 +66,41 @@
 
   function go(url) {
     window.location.href = url;
+  }
+
+  // Load the SCO: in the page's frame, or in a window of its own. A browser that
+  // blocks the window (no click led here) gets a button, the learner's click.
+  function loadSco(url) {
+    if (!boot.newWindow) {
+      frame.src = url;
+      return;
+    }
+    popup = window.open(url, "hub-sco");
+    newWindow.hidden = popup !== null;
+    if (popup === null) return;
+    var watch = setInterval(function () {
+      if (!popup.closed) return;
+      clearInterval(watch);
+      popup = null;
+      scoWindowClosed();
+    }, 500);
+  }
+
+  // Unload the SCO, so that its unload handlers can Terminate.
+  function unloadSco() {
+    if (popup) {
+      popup.close();
+    } else {
+      frame.src = "about:blank";
+    }
+  }
+
+  // The learner closed the SCO's window: what it queued goes out now, and one that
+  // did not Terminate can be opened again.
+  function scoWindowClosed() {
+    var adapter = window.hubPlayer.adapter;
+    adapter.pageHidden();
+    if (adapter.phase === "running") newWindow.hidden = false;
   }
 
   function navigationFor(cmi) {
@@ -147,7 +185,7 @@
         if (action.indexOf("message") !== -1) {
           statusLine.textContent = "The time allowed for this part is up.";
         }
-        if (action.indexOf("exit") === 0) frame.src = "about:blank";
+        if (action.indexOf("exit") === 0) unloadSco();
       },
       onTerminate: function (cmi) {
         var target = pendingNavigation || navigationFor(cmi);
@@ -186,12 +224,17 @@
         event.preventDefault();
         pendingNavigation = link.href;
         statusLine.textContent = "Saving…";
-        frame.src = "about:blank";
+        unloadSco();
         setTimeout(function () { go(link.href); }, 1500);
       });
     });
 
-    frame.src = config.contentUrl;
+    if (newWindow) {
+      newWindow.querySelector("button").addEventListener("click", function () {
+        loadSco(config.contentUrl);
+      });
+    }
+    loadSco(config.contentUrl);
   }
 
   statusLine.textContent = "Starting…";

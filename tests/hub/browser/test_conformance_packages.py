@@ -29,12 +29,14 @@ from tests.hub.browser.conftest import api_call, import_course, launch_link, reg
 pytestmark = pytest.mark.browser
 
 
-def sco_record(page, title: str | None = None) -> dict:
-    """The record of the SCO in the player's frame once its script is done, or
-    (``title``) the one a SCO that has been unloaded left in localStorage."""
+def sco_record(page, title: str | None = None, *, window=None) -> dict:
+    """The record of the SCO in the player's frame (or in its own ``window``) once
+    its script is done, or (``title``) the one a SCO that has been unloaded left in
+    localStorage."""
     if title is not None:
         return json.loads(page.evaluate(f"localStorage.getItem('conformance:{title}')"))
-    record = page.frame_locator("#sco").locator("#record[data-done]")
+    root = window or page.frame_locator("#sco")
+    record = root.locator("#record[data-done]")
     record.wait_for(state="attached", timeout=20_000)
     return json.loads(record.text_content())
 
@@ -312,3 +314,60 @@ def test_scorm12_launch_after_a_normal_exit_has_entry_empty(api_hub, browser):
     )
     for session in ("ab-initio", "resume", ""):
         assert_conforms(script, run_session(browser, api_hub, registration_id), session)
+
+
+def test_scorm12_sco_in_a_window_of_its_own_finds_the_api_through_its_opener(
+    api_hub, browser
+):
+    registration_id = new_registration(
+        api_hub,
+        "window-12",
+        scorm12_conformance_package(),
+        launch_new_window=True,
+        runtime_settings=STRICT_,
+    )
+    context = browser.new_context()
+    page = context.new_page()
+    with context.expect_page() as opened:
+        page.goto(launch_link(api_hub, registration_id))
+    window = opened.value
+    assert_conforms(scorm12_script(), sco_record(page, window=window), "ab-initio")
+    assert page.locator("#sco").is_hidden()
+    page.locator("[data-finished]").wait_for()  # the player heard the LMSFinish
+    window.close(run_before_unload=True)
+    context.close()
+
+    report = api_call(api_hub, "GET", f"/api/v1/registrations/{registration_id}")
+    (attempt,) = activity(report, "sco1")["attempts"]
+    assert (attempt["location"], attempt["exit"]) == ("page-3", "suspend")
+    assert interval_seconds(attempt["total_time"]) == 90
+
+
+# A popup blocker: window.open outside a click of the learner's opens nothing.
+BLOCK_POPUPS = """
+const open = window.open.bind(window);
+let clicking = false;
+document.addEventListener("click", () => {
+  clicking = true;
+  setTimeout(() => { clicking = false; });
+}, true);
+window.open = (...args) => (clicking ? open(...args) : null);
+"""
+
+
+def test_a_blocked_sco_window_opens_with_the_learners_click(api_hub, browser):
+    registration_id = new_registration(
+        api_hub, "blocked-12", scorm12_conformance_package(), launch_new_window=True
+    )
+    context = browser.new_context()
+    context.add_init_script(BLOCK_POPUPS)
+    page = context.new_page()
+    page.goto(launch_link(api_hub, registration_id))
+    button = page.locator("[data-new-window] button")
+    button.wait_for()
+    assert len(context.pages) == 1  # nothing opened by itself
+    with context.expect_page() as opened:
+        button.click()
+    record = sco_record(page, window=opened.value)
+    assert_conforms(scorm12_script(), record, "ab-initio")
+    context.close()
