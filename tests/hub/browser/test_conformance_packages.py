@@ -371,3 +371,18 @@ def test_a_blocked_sco_window_opens_with_the_learners_click(api_hub, browser):
     record = sco_record(page, window=opened.value)
     assert_conforms(scorm12_script(), record, "ab-initio")
     context.close()
+
+
+def test_a_launch_link_opens_the_player_once(api_hub, browser):
+    registration_id = new_registration(
+        api_hub, "once-12", scorm12_score_range_package()
+    )
+    link = launch_link(api_hub, registration_id)
+    page = browser.new_page()
+    page.goto(link)
+    page.wait_for_url(f"**/play/{registration_id}")
+    page.close()
+    again = browser.new_page()  # another browser, without the learner's session
+    assert again.goto(link).status == 404
+    assert "/play/" not in again.url
+    again.close()
