@@ -4,8 +4,8 @@ record every answer, and show the record to the test.
 Each SCO finds the API the way real content does (ADL's published discovery
 algorithm: up the ``window.parent`` chain, then the opener's), runs its *opening*
 calls (the last one reads the entry element), then the calls of the session that
-entry names. After each call it asks GetLastError,
-GetErrorString and GetDiagnostic, and when the script is done it writes the record
+entry names. After each call it asks GetLastError, GetErrorString and
+GetDiagnostic, and when the script is done it writes the record
 as JSON into ``<pre id="record" data-done>`` and into ``localStorage``
 (``conformance:<title>``), which outlives a page unloaded by a navigation request.
 
@@ -98,7 +98,7 @@ class Script:
                     "got": value,
                     "expected": want,
                     "book": expected.book,
-                }  # fmt: skip
+                }
                 for what, value, want in problems
             ]
         return found
@@ -137,7 +137,10 @@ def timespan_seconds(value: str) -> float | None:
         return None
     hours, minutes, seconds, fraction = match.groups()
     return (
-        int(hours) * 3600 + int(minutes) * 60 + int(seconds) + int(fraction or 0) / 100
+        int(hours) * 3600
+        + int(minutes) * 60
+        + int(seconds)
+        + float(f"0.{fraction or 0}")
     )
 
 
