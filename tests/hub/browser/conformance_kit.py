@@ -320,6 +320,8 @@ def scorm12_script(*, first_time: float = 90, second_time: float = 45) -> Script
         c("LMSInitialize", "", result="true", book=B12_API),
         # A second LMSInitialize fails with 101 General Exception.
         c("LMSInitialize", "", result="false", error="101", book=B12_ERR),
+        c("LMSCommit", "x", result="false", error="201",
+          book=f"{B12_API}, LMSCommit: the parameter is \"\""),
         c(get, "cmi.core.entry", result=re.compile("ab-initio|resume|"),
           book=f"{B12_DM}, cmi.core.entry"),
     ]  # fmt: skip
@@ -477,6 +479,8 @@ def scorm2004_script(*, first_time: float = 90, second_time: float = 45) -> Scri
           book=f"{B04_API}, Initialize: the parameter is \"\""),
         c("Initialize", "", result="true", book=B04_API),
         c("Initialize", "", result="false", error="103", book=B04_ERR),
+        c("Commit", "x", result="false", error="201",
+          book=f"{B04_API}, Commit: the parameter is \"\""),
         c(get, "cmi.entry", result=re.compile("ab-initio|resume"),
           book=f"{B04_DM}, cmi.entry"),
     ]  # fmt: skip
@@ -831,3 +835,40 @@ def scorm2004_continue_package() -> bytes:
     return scorm2004_package(
         [Sco("one", "One", one), Sco("two", "Two", two)], org_extra=FLOW
     )
+
+
+def scorm2004_threshold_script() -> Script:
+    """With a completion threshold the LMS answers the completion status by the
+    progress measure, whatever the SCO set: "unknown" without one (RTE 4th ed.
+    §4.2.4.1, completion_status evaluation)."""
+    book = "RTE 4th ed. §4.2.4.1, cmi.completion_status with a threshold"
+    get, set_ = "GetValue", "SetValue"
+    return _finishing_script(
+        "API_1484_11",
+        [],
+        extra=[
+            call(get, "cmi.completion_threshold", result="0.6",
+                 book=f"{B04_DM}, cmi.completion_threshold = adlcp:completionThreshold"),
+            call(get, "cmi.completion_status", result="unknown", book=book),
+            call(set_, "cmi.completion_status", "completed", result="true"),
+            call(get, "cmi.completion_status", result="unknown", book=book),
+            call(set_, "cmi.progress_measure", "0.5", result="true"),
+            call(get, "cmi.completion_status", result="incomplete", book=book),
+            call(set_, "cmi.progress_measure", "0.7", result="true"),
+            call(get, "cmi.completion_status", result="completed", book=book),
+        ],
+    )  # fmt: skip
+
+
+#: adlcp:completionThreshold of 0.6: an attribute in the 4th edition (CAM 4th ed.),
+#: the element's text in the 3rd.
+THRESHOLD = {
+    "2004 4th Edition": '<adlcp:completionThreshold completedByMeasure="true" '
+    'minProgressMeasure="0.6"/>',
+    "2004 3rd Edition": "<adlcp:completionThreshold>0.6</adlcp:completionThreshold>",
+}
+
+
+def scorm2004_threshold_package(version: str) -> bytes:
+    sco = Sco("sco1", "Threshold", scorm2004_threshold_script(), THRESHOLD[version])
+    return scorm2004_package([sco], version=version)

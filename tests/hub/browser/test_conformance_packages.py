@@ -23,6 +23,8 @@ from tests.hub.browser.conformance_kit import (
     scorm2004_objectives_package,
     scorm2004_objectives_script,
     scorm2004_script,
+    scorm2004_threshold_package,
+    scorm2004_threshold_script,
 )
 from tests.hub.browser.conftest import api_call, import_course, launch_link, register
 
@@ -386,3 +388,14 @@ def test_a_launch_link_opens_the_player_once(api_hub, browser):
     assert again.goto(link).status == 404
     assert "/play/" not in again.url
     again.close()
+
+
+@pytest.mark.parametrize("version", ["2004 4th Edition", "2004 3rd Edition"])
+def test_scorm2004_completion_follows_the_threshold(api_hub, browser, version):
+    registration_id = new_registration(
+        api_hub, f"threshold-{version.split()[1]}", scorm2004_threshold_package(version)
+    )
+    record = run_session(browser, api_hub, registration_id)
+    assert_conforms(scorm2004_threshold_script(), record, "ab-initio")
+    report = api_call(api_hub, "GET", f"/api/v1/registrations/{registration_id}")
+    assert report["completion"] == "completed"
