@@ -785,9 +785,20 @@ def _finishing_script(api: str, sets: list[tuple[str, str]], *, extra=()) -> Scr
 def scorm12_prerequisites_package() -> bytes:
     """A lesson, then a quiz that opens once the lesson is completed
     (adlcp:prerequisites, CAM 1.2 §2.3.2.5.1)."""
-    lesson = _finishing_script("API", [("cmi.core.lesson_status", "completed")])
+    lesson = _finishing_script(
+        "API",
+        [
+            ("cmi.core.lesson_status", "completed"),
+            ("cmi.core.session_time", "00:00:30"),
+        ],
+    )
     quiz = _finishing_script(
-        "API", [("cmi.core.score.raw", "90"), ("cmi.core.lesson_status", "passed")]
+        "API",
+        [
+            ("cmi.core.score.raw", "90"),
+            ("cmi.core.lesson_status", "passed"),
+            ("cmi.core.session_time", "00:01:00"),
+        ],
     )
     return scorm12_package(
         [

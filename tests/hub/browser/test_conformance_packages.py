@@ -233,6 +233,7 @@ def test_scorm12_quiz_opens_once_its_prerequisite_lesson_is_completed(api_hub, b
 
     report = api_call(hub, "GET", f"/api/v1/registrations/{registration_id}")
     assert report["completion"] == "completed"
+    assert interval_seconds(report["total_time"]) == 30 + 60  # both SCOs' time
     assert activity(report, "lesson")["attempts"][0]["completion"] == "completed"
     (quiz_attempt,) = activity(report, "quiz")["attempts"]
     assert (quiz_attempt["success"], quiz_attempt["score_raw"]) == ("passed", 90)
