@@ -87,6 +87,9 @@ def test_corpus_package_runs_its_first_sco_in_the_player(api_hub, browser, path)
     page = browser.new_page()
     page.goto(launch_link(hub, registration_id))
     page.wait_for_url("**/play/*")
+    # The player installs the API once its launch request has answered (the frame's
+    # body is there before, while it still shows about:blank).
+    page.wait_for_function("() => window.hubPlayer !== undefined")
     page.frame_locator("#sco").locator("body").wait_for(state="attached")
     # Give the SCO time to start (some of these launch pages never call the API).
     page.wait_for_function(
