@@ -100,6 +100,13 @@ class RuntimeSettings(_Input):
             "SCORM 1.2 suspend_data accepted up to this many characters when lenient"
         ),
     )
+    scores_as_points_12: bool = Field(
+        False,
+        description=(
+            "Accept SCORM 1.2 scores outside 0..100 (points out of a maximum), each "
+            "one logged; the book's scores are 0..100"
+        ),
+    )
     autocommit_seconds: int = Field(60, ge=0, le=3600, description="0 turns it off")
     missing_finish: Literal["suspend", "finish", "abandon"] = Field(
         "suspend",

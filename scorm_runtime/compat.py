@@ -26,6 +26,9 @@ class CompatibilitySettings:
             when lenient.
         tolerate_formats: accept the known authoring-tool formats (interaction
             responses, 1.2 identifiers with spaces, 1.2 result "incorrect").
+        scores_as_points_12: SCORM 1.2 scores outside 0..100 (raw points out of a
+            maximum, as some authoring tools report them) are accepted, each one
+            logged; off by default: the book's scores are normalized to 0..100.
         missing_finish: what happens to a session that never called Terminate /
             LMSFinish: ``finish`` (as if called), ``suspend`` (as if it exited with
             suspend, so the learner resumes) or ``abandon`` (session time and status
@@ -38,6 +41,7 @@ class CompatibilitySettings:
     string_limit_2004: int = 64000
     collection_limit: int = 1000
     tolerate_formats: bool = True
+    scores_as_points_12: bool = False
     missing_finish: str = v.MISSING_FINISH_SUSPEND
     autocommit_seconds: int = 60
 

@@ -39,7 +39,10 @@ def effective_spec(
         spec["max"] = _limit(spec, version, path, settings)
         if spec["kind"] == "list" and not settings.strict:
             spec["max"] = None
-    if not settings.tolerate_formats:
+    tolerance = spec.get("tolerate", {}).get("name")
+    if not settings.tolerate_formats or (
+        tolerance == "score-range" and not settings.scores_as_points_12
+    ):
         spec.pop("tolerate", None)
     elif "tolerate" in spec:
         tolerated = spec["tolerate"]["spec"]

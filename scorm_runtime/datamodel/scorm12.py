@@ -11,8 +11,9 @@ from ._core import Collection, DataModel, Element, Group
 _LESSON_STATUS = t.vocab(
     *(s for s in v.LESSON_STATUS_12 if s != v.STATUS_NOT_ATTEMPTED)
 )
-# §3.4.4 cmi.core.score.raw: CMIDecimal (or CMIBlank) normalized to 0..100; lenient
-# mode takes other decimals (raw points out of a max), recorded as a deviation.
+# §3.4.4 cmi.core.score.raw: CMIDecimal (or CMIBlank) "must be a normalized value
+# between 0 and 100"; a course set to take scores as points (scores_as_points_12)
+# takes other decimals (raw points out of a max), recorded as a deviation.
 _SCORE = {
     **t.real(0, 100, blank=True),
     "tolerate": {"name": "score-range", "spec": t.real()},

@@ -3,6 +3,8 @@
 import pytest
 from scorm_testkit import LENIENT, launched, outcome
 
+from scorm_runtime import CompatibilitySettings
+
 # RTE 1.2 §3.4.4: every element, its access and the value a fresh attempt returns.
 ELEMENTS_12 = [
     ("cmi.core._children", "RO", None),
@@ -199,7 +201,6 @@ def test_set_12_lenient_suspend_data_64000_recorded():
     [
         ("cmi.interactions.0.result", "incorrect"),
         ("cmi.objectives.0.id", "Question 1"),
-        ("cmi.core.score.raw", "150"),
         ("cmi.core.session_time", "PT1M30S"),
         ("cmi.interactions.0.time", "2024-01-01T10:00:00"),
         ("cmi.interactions.0.latency", "PT5S"),
@@ -210,6 +211,27 @@ def test_set_12_lenient_authoring_tool_format_tolerated(element, value):
     assert outcome(api, ("LMSSetValue", element, value)) == ("true", "0")
     assert api.deviations[0].kind.startswith("tolerated-format")
     assert api.deviations[0].element == element
+
+
+def _scored(element: str, settings):
+    api = launched("1.2", settings=settings)
+    if element.startswith("cmi.objectives"):
+        api.call("LMSSetValue", "cmi.objectives.0.id", "q1")
+    return api
+
+
+@pytest.mark.parametrize(
+    "element", ["cmi.core.score.raw", "cmi.objectives.0.score.max"]
+)
+def test_set_12_scores_as_points_only_when_the_course_says_so(element):
+    # RTE 1.2 §3.4.4 cmi.core.score.raw: "a normalized value between 0 and 100"; a
+    # course set to take points (scores_as_points_12) takes 150 and logs it.
+    book = _scored(element, LENIENT)
+    assert outcome(book, ("LMSSetValue", element, "150")) == ("false", "405")
+    points = _scored(element, CompatibilitySettings(scores_as_points_12=True))
+    assert outcome(points, ("LMSSetValue", element, "150")) == ("true", "0")
+    assert points.deviations[0].kind == "tolerated-format:score-range"
+    assert outcome(points, ("LMSSetValue", element, "x")) == ("false", "405")
 
 
 def test_finish_12_iso_session_time_tolerated_accumulates():

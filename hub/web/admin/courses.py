@@ -27,6 +27,7 @@ def _settings_fields(form: FormState) -> dict:
     limit = str(form.get("max_attempts")).strip()
     runtime = {
         "strict": form.get("rt_strict") == "on",
+        "scores_as_points_12": form.get("rt_scores_as_points_12") == "on",
         "missing_finish": form.get("rt_missing_finish") or "suspend",
         "suspend_data_limit_12": form.get("rt_suspend_data_limit_12") or 64000,
         "autocommit_seconds": form.get("rt_autocommit_seconds") or 60,
@@ -45,6 +46,7 @@ def _course_values(course) -> dict:
         "max_attempts": course.max_attempts or "",
         "grading_method": course.grading_method,
         "rt_strict": "on" if settings.get("strict") else "",
+        "rt_scores_as_points_12": "on" if settings.get("scores_as_points_12") else "",
         "rt_missing_finish": settings.get("missing_finish", "suspend"),
         "rt_suspend_data_limit_12": settings.get("suspend_data_limit_12", 64000),
         "rt_autocommit_seconds": settings.get("autocommit_seconds", 60),

@@ -401,11 +401,12 @@ def scorm12_script(*, first_time: float = 90, second_time: float = 45) -> Script
         c("LMSCommit", "", result="true", book=B12_API),
         c("LMSGetErrorString", "405", result=re.compile(".+"), book=B12_API),
         c("LMSFinish", "", result="true", book=B12_API),
-        # After LMSFinish nothing is stored: 101 General Exception.
-        c(set_, "cmi.core.lesson_location", "late", result="false", error="101",
+        # After LMSFinish the API is no longer initialized (the 1.2 API has no
+        # terminated state): 301 Not initialized, nothing stored.
+        c(set_, "cmi.core.lesson_location", "late", result="false", error="301",
           book=B12_ERR),
-        c(get, "cmi.core.lesson_location", result="", error="101", book=B12_ERR),
-        c("LMSFinish", "", result="false", error="101", book=B12_ERR),
+        c(get, "cmi.core.lesson_location", result="", error="301", book=B12_ERR),
+        c("LMSFinish", "", result="false", error="301", book=B12_ERR),
     ]  # fmt: skip
     second = [
         c(get, "cmi.core.lesson_location", result="page-3",

@@ -89,13 +89,6 @@ def activity(report: dict, identifier: str) -> dict:
     return next(a for a in report["activities"] if a["id"] == identifier)
 
 
-def runtime_deviation(reason: str):
-    """Marks a case that fails only where scorm_runtime departs from the book
-    (``reason`` names the section): strict, so that the fix there turns it into a
-    failure that asks for the mark to go."""
-    return pytest.mark.xfail(strict=True, reason=f"scorm_runtime: {reason}")
-
-
 #: A course that follows the books to the letter, and one with the default settings.
 STRICT_ = {"strict": True}
 STRICT = pytest.param(STRICT_, id="strict")
@@ -188,11 +181,6 @@ def test_scorm2004_conformance_package_suspends_resumes_and_passes(
     ]
 
 
-@runtime_deviation(
-    "cmi.student_data.mastery_score reads '80.0' for an adlcp:masteryscore of 80, "
-    "and LMSFinish turns a lesson_status of 'incomplete' into 'failed' by the "
-    "mastery score; RTE 1.2 §3.4.4 compares only 'completed'"
-)
 def test_scorm12_mastery_score_judges_only_a_completed_status(api_hub, browser):
     report = suspend_then_pass(
         api_hub, browser, "mastery-12", scorm12_mastery_package(),
@@ -267,10 +255,6 @@ def test_scorm2004_continue_request_moves_on_to_the_next_sco(api_hub, browser):
     assert (attempt["success"], attempt["score_scaled"]) == ("passed", 0.9)
 
 
-@runtime_deviation(
-    "cmi.objectives starts empty; RTE 4th ed. §4.2.17 has the LMS initialize it "
-    "with the objective IDs of the activity's sequencing"
-)
 def test_scorm2004_objectives_of_the_manifest_are_in_cmi_objectives(api_hub, browser):
     registration_id = new_registration(
         api_hub, "objectives-2004", scorm2004_objectives_package()
@@ -281,18 +265,7 @@ def test_scorm2004_objectives_of_the_manifest_are_in_cmi_objectives(api_hub, bro
 
 @pytest.mark.parametrize(
     "settings",
-    [
-        STRICT,
-        pytest.param(
-            {},
-            id="default",
-            marks=runtime_deviation(
-                "the lenient default takes LMSSetValue('cmi.core.score.raw', '101') "
-                "and '-1' ('true', 0); RTE 1.2 §3.4.4: a normalized value from 0 "
-                "to 100, else 405"
-            ),
-        ),
-    ],
+    [STRICT, DEFAULT],
 )
 def test_scorm12_scores_outside_0_to_100_are_refused(api_hub, browser, settings):
     registration_id = new_registration(
@@ -305,11 +278,6 @@ def test_scorm12_scores_outside_0_to_100_are_refused(api_hub, browser, settings)
     assert_conforms(scorm12_score_range_script(), record, "ab-initio")
 
 
-@runtime_deviation(
-    "a new attempt starts (entry 'ab-initio', fresh data) after cmi.core.exit ''; "
-    "RTE 1.2 §3.4.4: entry '' on the next launch, and cmi.core.score.raw keeps the "
-    "last attempt's value"
-)
 def test_scorm12_launch_after_a_normal_exit_has_entry_empty(api_hub, browser):
     script = scorm12_script()
     registration_id = new_registration(

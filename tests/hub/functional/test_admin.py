@@ -344,6 +344,7 @@ def test_course_delivery_settings_round_trip(admin_web, session):
             "grading_method": "average",
             "launch_new_window": "on",
             "rt_strict": "",
+            "rt_scores_as_points_12": "on",
             "rt_suspend_data_limit_12": "128000",
             "rt_autocommit_seconds": "30",
             "rt_missing_finish": "finish",
@@ -354,12 +355,14 @@ def test_course_delivery_settings_round_trip(admin_web, session):
     assert course.max_attempts == 3 and course.grading_method == "average"
     assert course.launch_new_window is True
     assert course.runtime_settings == {
+        "scores_as_points_12": True,
         "suspend_data_limit_12": 128000,
         "autocommit_seconds": 30,
         "missing_finish": "finish",
     }
     page = admin_web.get(f"/admin/courses/{course.id}").get_data(as_text=True)
     assert 'value="128000"' in page
+    assert 'name="rt_scores_as_points_12" checked' in page.replace("\n", " ")
     admin_web.post(
         f"/admin/courses/{course.id}",
         {
