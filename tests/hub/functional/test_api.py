@@ -385,3 +385,32 @@ def test_make_course_factory_is_unused_guard(session, org):
     # The factory makes a course the API can read back (keeps factories honest).
     course = make_course(session, org, code="FACT-1")
     assert course.id and course.code == "FACT-1"
+
+
+def test_api_course_runtime_settings_scores_as_points(client, session):
+    from hub.models import Course
+
+    assert_error(
+        client.post(
+            "/api/v1/courses",
+            json={
+                "code": "PTS",
+                "title": "Points",
+                "runtime_settings": {"scores_as_points_12": "sometimes"},
+            },
+        ),
+        422,
+        "validation_error",
+        "runtime_settings.scores_as_points_12",
+    )
+    created = client.post(
+        "/api/v1/courses",
+        json={
+            "code": "PTS",
+            "title": "Points",
+            "runtime_settings": {"scores_as_points_12": True},
+        },
+    )
+    assert created.status_code == 201, created.json
+    course = session.get(Course, created.json["id"])
+    assert course.runtime_settings["scores_as_points_12"] is True
