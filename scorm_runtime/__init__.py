@@ -5,6 +5,8 @@ A pure library (standard library only): plain data in, plain data out. The hub:
 1. at launch: ``launch = start_session(stored_state, settings=..., max_attempts=...)``
    (or ``new_attempt_state(version, learner_id=..., learner_name=..., ...)`` the
    first time), stores ``launch.state.to_dict()`` and logs ``launch.deviations``;
+   past the attempt limit, ``review_state(launch.state)`` shows the last attempt
+   in review mode, and nothing of that session is stored;
 2. in the player page: ships ``definitions_json(version, settings)`` and the state
    to ``hub/static/js/scorm-api.js`` (``InteropScorm.install``);
 3. per browser batch: ``result = apply_commit(state, changes, version=...,
@@ -15,7 +17,13 @@ A pure library (standard library only): plain data in, plain data out. The hub:
    :func:`prerequisites_met`, for 2004 :func:`navigation_request`.
 """
 
-from .attempts import Launch, close_abandoned, navigation_request, start_session
+from .attempts import (
+    Launch,
+    close_abandoned,
+    navigation_request,
+    review_state,
+    start_session,
+)
 from .cmi import get_value, set_value
 from .commit import CommitError, CommitResult, apply_commit
 from .compat import CompatibilitySettings, Deviation
@@ -63,5 +71,6 @@ __all__ = [
     "rollup",
     "runtime_report",
     "set_value",
+    "review_state",
     "start_session",
 ]

@@ -135,6 +135,38 @@ def start_session(
     return Launch(_next_attempt(state), v.LAUNCH_NEW_ATTEMPT, deviations)
 
 
+def review_state(state: AttemptState) -> AttemptState:
+    """The attempt as it was recorded, presented for review.
+
+    RTE 4th ed. §4.2.13 cmi.mode "review": the SCO "has previously recorded
+    information about the learner attempt and is presented without the intent of
+    updating this information"; RTE 1.2 §3.4.4 cmi.core.lesson_mode likewise. Review
+    is never for credit (RTE 4th ed. §4.2.6), and cmi.entry is "" (neither a first
+    launch nor a resume, §4.2.7). Nothing of a review session is meant to be stored:
+    the caller keeps the recorded state as it is.
+
+    Args:
+        state: the stored state of the attempt to review.
+
+    Returns:
+        A new state, not initialized, with the attempt's data, mode "review" and
+        credit "no-credit"; the last session's exit, session time and navigation
+        request are gone.
+    """
+    review = state.copy()
+    if state.version == v.SCORM_12:
+        prefix, mode = "cmi.core.", "cmi.core.lesson_mode"
+    else:
+        prefix, mode = "cmi.", "cmi.mode"
+    review.cmi[mode] = v.MODE_REVIEW
+    review.cmi[prefix + "credit"] = v.NO_CREDIT
+    review.cmi[prefix + "entry"] = v.ENTRY_NONE
+    for key in (prefix + "exit", prefix + "session_time", "adl.nav.request"):
+        review.cmi.pop(key, None)
+    review.phase = v.PHASE_NOT_INITIALIZED
+    return review
+
+
 def navigation_request(state: AttemptState) -> str:
     """The navigation request the SCO left for the player (RTE 4th ed. §4.4.2).
 

@@ -177,6 +177,7 @@ LAUNCH_RESUME = "resume"
 LAUNCH_NEW_ATTEMPT = "new-attempt"
 LAUNCH_CONTINUE = "continue"
 LAUNCH_ATTEMPT_LIMIT = "attempt-limit"
+LAUNCH_REVIEW = "review"  # the attempt as recorded, nothing stored (review_state)
 
 TRUE = "true"
 FALSE = "false"

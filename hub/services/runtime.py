@@ -48,6 +48,11 @@ class PlayerLaunch:
     decision: str
     definitions_json: str
 
+    @property
+    def review(self) -> bool:
+        """The last attempt shown for review: nothing of the session is stored."""
+        return self.decision == vocab.LAUNCH_REVIEW
+
 
 def activity_statuses(
     session: Session, *, registration: Registration
@@ -170,7 +175,9 @@ def attempt_ids(session: Session, *, registration: Registration) -> list[int]:
 def launch(
     session: Session, *, registration: Registration, activity_id: str | None, user: User
 ) -> PlayerLaunch:
-    """Start or resume the SCO, by the standard's attempt rules.
+    """Start or resume the SCO, by the standard's attempt rules. Past the course's
+    attempt limit the last attempt opens for review (decision ``review``): the state
+    shown has cmi.mode "review", and nothing of that session is stored.
 
     Batches still queued by the learner's previous page must be stored first
     (``commits.deliver_leftovers``): the launch decides from the stored state
@@ -188,6 +195,7 @@ def launch(
     rversion = runtime_version(version)
     settings = rt.CompatibilitySettings.from_dict(course.runtime_settings or {})
     previous = _latest_attempts(session, registration).get(activity.identifier)
+    shown = None  # the state the SCO gets, when it is not the attempt's own
     if previous is None:
         state = _fresh_state(rversion, activity, user)
         attempt = _new_attempt(
@@ -208,10 +216,14 @@ def launch(
         _log(session, registration, previous, started.deviations)
         decision = started.decision
         if decision == vocab.LAUNCH_ATTEMPT_LIMIT:
-            raise ConflictError(
-                f"You have used all {course.max_attempts} attempts of '{activity.title}'."
-            )
-        if decision == vocab.LAUNCH_NEW_ATTEMPT:
+            # The attempts are used up: the learner may still look at the last one
+            # (cmi.mode "review", no credit); nothing of that session is stored.
+            attempt = previous
+            if started.state.to_dict() != previous.state:  # a session closed here
+                _store_session_state(attempt, started.state)
+            shown = rt.review_state(started.state).to_dict()
+            decision = vocab.LAUNCH_REVIEW
+        elif decision == vocab.LAUNCH_NEW_ATTEMPT:
             attempt = _new_attempt(
                 session,
                 registration=registration,
@@ -222,16 +234,7 @@ def launch(
             )
         else:
             attempt = previous
-            attempt.state = started.state.to_dict()
-            # Starting the session may have ended the previous one (a missing
-            # Terminate): the result columns follow the state.
-            for name, value in result_columns(
-                rt.activity_result(started.state)
-            ).items():
-                setattr(attempt, name, value)
-            attempt.closed_tabs = sorted(
-                set(attempt.closed_tabs or []) | set(started.state.seqs)
-            )
+            _store_session_state(attempt, started.state)
     registration.last_activity_id = activity.identifier
     registration.last_launched_at = utcnow()
     session.flush()
@@ -253,10 +256,20 @@ def launch(
         activity,
         toc,
         attempt,
-        attempt.state,
+        shown or attempt.state,
         decision,
         rt.definitions_json(rversion, settings),
     )
+
+
+def _store_session_state(attempt: ScoAttempt, state: rt.AttemptState) -> None:
+    """Store the state a launch starts from. Starting the session may have ended
+    the previous one (a missing Terminate): the result columns follow the state, and
+    that session's tabs are closed."""
+    attempt.state = state.to_dict()
+    for name, value in result_columns(rt.activity_result(state)).items():
+        setattr(attempt, name, value)
+    attempt.closed_tabs = sorted(set(attempt.closed_tabs or []) | set(state.seqs))
 
 
 def _fresh_state(rversion: str, activity: Activity, user: User) -> rt.AttemptState:

@@ -216,15 +216,22 @@ def start(registration_id: int):
     path, sep, query = (launch.activity.url or "").partition("?")
     content_url = url_for("content.file", version_id=launch.version.id, relpath=path)
     launchable = [a for a in launch.toc if a.launchable]
+    # A review session stores nothing: it gets no commit endpoint and no key.
+    review = launch.review
     config = {
         "definitions": json.loads(launch.definitions_json),
         "state": launch.state,
-        "commitUrl": url_for(
+        "review": review,
+        "commitUrl": None
+        if review
+        else url_for(
             "player.commit",
             registration_id=registration.id,
             attempt_id=launch.attempt.id,
         ),
-        "commitKey": commits.commit_key(_secret(), launch.attempt.id, g.user.id),
+        "commitKey": None
+        if review
+        else commits.commit_key(_secret(), launch.attempt.id, g.user.id),
         "attemptKey": _attempt_key(launch.attempt.id),
         "contentUrl": content_url + (sep + query if sep else ""),
         "exitUrl": url_for("dashboard.home"),

@@ -8,6 +8,7 @@ from scorm_runtime import (
     apply_commit,
     close_abandoned,
     navigation_request,
+    review_state,
     start_session,
 )
 from scorm_runtime.compat import Deviation
@@ -202,3 +203,51 @@ def test_close_abandoned_abandon_policy_keeps_data_without_rules():
     assert closed.cmi["cmi.core.score.raw"] == "90"
     assert "cmi.core.session_time" not in closed.cmi
     assert deviation.kind == "missing-finish"
+
+
+@pytest.mark.parametrize(
+    ("version", "mode", "credit", "entry", "data"),
+    [
+        (
+            "1.2",
+            "cmi.core.lesson_mode",
+            "cmi.core.credit",
+            "cmi.core.entry",
+            [("cmi.core.lesson_location", "p9"), ("cmi.core.lesson_status", "passed")],
+        ),
+        (
+            "2004-4th",
+            "cmi.mode",
+            "cmi.credit",
+            "cmi.entry",
+            [("cmi.location", "p9"), ("cmi.completion_status", "completed")],
+        ),
+    ],
+)
+def test_review_state_shows_the_attempt_as_recorded(version, mode, credit, entry, data):
+    """RTE 4th ed. §4.2.13 cmi.mode / RTE 1.2 §3.4.4 cmi.core.lesson_mode "review":
+    the recorded attempt, without the intent of updating it; never for credit
+    (§4.2.6), and cmi.entry "" (§4.2.7)."""
+    api = launched(version)
+    for element, value in data:
+        api.set_value(element, value)
+    exit_, time = ("cmi.core.exit", "cmi.core.session_time")
+    if version != "1.2":
+        exit_, time = ("cmi.exit", "cmi.session_time")
+    api.set_value(time, "00:01:00" if version == "1.2" else "PT1M")
+    api.set_value(exit_, "logout" if version == "1.2" else "normal")
+    api.terminate("")
+    recorded = api.state.to_dict()
+
+    review = launched_from(review_state(api.state))
+    assert review.get_value(mode) == "review"
+    assert review.get_value(credit) == "no-credit"
+    assert review.get_value(entry) == ""
+    for element, value in data:
+        assert review.get_value(element) == value
+    # The SCO may still set values; a read-only element stays read-only.
+    assert review.set_value(data[0][0], "p1") == "true"
+    assert review.set_value(mode, "normal") == "false"
+    assert review.get_last_error() == ("403" if version == "1.2" else "404")
+    assert api.state.to_dict() == recorded  # the input is untouched
+    assert exit_ in api.state.cmi and exit_ not in review_state(api.state).cmi

@@ -12,6 +12,7 @@
   var statusLine = document.querySelector("[data-status]");
   var finished = document.querySelector("[data-finished]");
   var newWindow = document.querySelector("[data-new-window]");
+  var reviewNotice = document.querySelector("[data-review]");
   var pendingNavigation = null;
   var popup = null; // the SCO's own window, when the course opens one
   var config = null; // set by the launch
@@ -62,6 +63,15 @@
       return navigator.sendBeacon(config.commitUrl,
         new Blob([all], { type: "application/json" }));
     }
+  };
+
+  // A review session (the course's attempts are used up): the SCO runs on the last
+  // attempt's data in cmi.mode "review", and nothing it sets is sent anywhere.
+  var reviewTransport = {
+    commit: function () { return Promise.resolve({ ok: true }); },
+    commitSync: function () { return true; },
+    beacon: function () { return true; },
+    beaconAll: function () { return true; }
   };
 
   function go(url) {
@@ -172,12 +182,14 @@
 
   function run(launched) {
     config = launched;
+    if (config.review) reviewNotice.hidden = false;
     var adapter = window.InteropScorm.install({
       definitions: config.definitions,
       state: config.state,
-      transport: transport,
+      transport: config.review ? reviewTransport : transport,
       attemptKey: config.attemptKey,
-      storage: localStorageOrNull(),
+      // Review: no offline queue, and no tab lock on the attempt.
+      storage: config.review ? null : localStorageOrNull(),
       target: window,
       // adlcp:timelimitaction once the learner passes adlcp:maxtimeallowed:
       // "exit,..." ends the SCO, "...,message" tells the learner.

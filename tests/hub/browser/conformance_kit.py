@@ -884,3 +884,43 @@ THRESHOLD = {
 def scorm2004_threshold_package(version: str) -> bytes:
     sco = Sco("sco1", "Threshold", scorm2004_threshold_script(), THRESHOLD[version])
     return scorm2004_package([sco], version=version)
+
+
+# --- SCORM 2004: the last attempt opened for review --------------------------------
+
+
+def scorm2004_review_script() -> Script:
+    """Session 1 completes and passes with a normal exit. Past the course's attempt
+    limit the next launch shows that attempt in review mode: cmi.mode "review" (RTE
+    4th ed. §4.2.13), never for credit (§4.2.6), cmi.entry "" (§4.2.7); the SCO may
+    still set values, and Commit / Terminate succeed."""
+    get, set_ = "GetValue", "SetValue"
+    first = [
+        call(set_, "cmi.location", "page-9", result="true"),
+        call(set_, "cmi.completion_status", "completed", result="true"),
+        call(set_, "cmi.success_status", "passed", result="true"),
+        call(set_, "cmi.score.scaled", "0.85", result="true"),
+        call(set_, "cmi.exit", "normal", result="true"),
+        call("Terminate", "", result="true"),
+    ]
+    review = [
+        call(get, "cmi.mode", result="review", book=f"{B04_DM}, cmi.mode"),
+        call(get, "cmi.credit", result="no-credit", book=f"{B04_DM}, cmi.credit"),
+        call(get, "cmi.completion_status", result="completed"),
+        call(get, "cmi.success_status", result="passed"),
+        call(get, "cmi.score.scaled", result="0.85"),
+        call(get, "cmi.location", result="page-9"),
+        call(set_, "cmi.location", "page-1", result="true"),
+        call(set_, "cmi.completion_status", "incomplete", result="true"),
+        call("Commit", "", result="true"),
+        call("Terminate", "", result="true"),
+    ]
+    return Script(
+        "API_1484_11",
+        [call("Initialize", "", result="true"), call(get, "cmi.entry")],
+        {"ab-initio": first, "": review},
+    )
+
+
+def scorm2004_review_package() -> bytes:
+    return scorm2004_package([Sco("sco1", "Review", scorm2004_review_script())])

@@ -22,6 +22,8 @@ from tests.hub.browser.conformance_kit import (
     scorm2004_continue_package,
     scorm2004_objectives_package,
     scorm2004_objectives_script,
+    scorm2004_review_package,
+    scorm2004_review_script,
     scorm2004_script,
     scorm2004_threshold_package,
     scorm2004_threshold_script,
@@ -368,3 +370,37 @@ def test_scorm2004_completion_follows_the_threshold(api_hub, browser, version):
     assert_conforms(scorm2004_threshold_script(), record, "ab-initio")
     report = api_call(api_hub, "GET", f"/api/v1/registrations/{registration_id}")
     assert report["completion"] == "completed"
+
+
+def test_scorm2004_course_past_its_attempt_limit_opens_the_last_attempt_for_review(
+    api_hub, browser
+):
+    hub, script = api_hub, scorm2004_review_script()
+    registration_id = new_registration(
+        hub, "review-2004", scorm2004_review_package(), max_attempts=1
+    )
+    assert_conforms(script, run_session(browser, hub, registration_id), "ab-initio")
+    recorded = api_call(hub, "GET", f"/api/v1/registrations/{registration_id}")
+
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(launch_link(hub, registration_id))
+        page.wait_for_url("**/play/*")
+        assert_conforms(script, sco_record(page), "")
+        page.locator("[data-finished]").wait_for()
+        assert page.locator("[data-review]").is_visible()
+        # Review stores nothing: no commit ever leaves the page.
+        assert page.evaluate("window.hubPlayer.config.commitUrl") is None
+    finally:
+        page.close(run_before_unload=True)
+        context.close()
+
+    report = api_call(hub, "GET", f"/api/v1/registrations/{registration_id}")
+    assert report["attempts"] == 1
+    assert (report["completion"], report["success"]) == ("completed", "passed")
+    assert report["score_scaled"] == 0.85
+    (attempt,) = activity(report, "sco1")["attempts"]
+    assert attempt["location"] == "page-9"
+    assert attempt == activity(recorded, "sco1")["attempts"][0]
+    assert report["events"] == []

@@ -184,20 +184,79 @@ def test_suspend_resumes_and_completion_starts_a_new_attempt(
     assert numbers == [1, 2]
 
 
-def test_attempt_limit_is_enforced(web, learner, course12, session):
+def test_past_the_attempt_limit_the_last_attempt_opens_for_review(
+    web, learner, course12, session
+):
     course = session.get(Course, course12.id)
     course.max_attempts = 1
     session.commit()
     config = open_player(web, course12)
-    send(web, config, [["cmi.core.lesson_status", "completed"]], 1, terminate=True)
+    changes = [
+        ["cmi.core.lesson_location", "p9"],
+        ["cmi.core.score.raw", "85"],
+        ["cmi.core.lesson_status", "passed"],
+    ]
+    assert send(web, config, changes, 1, terminate=True).status_code == 200
+    session.expire_all()
+    stored = session.scalar(select(ScoAttempt))
+    before = (dict(stored.state), stored.updated_at)
     registration = session.scalar(select(Registration))
-    # The page opens (what a closed page left queued could still change the
-    # decision); the launch refuses, and the page shows why.
-    started = start_player(
-        web.client, f"/play/{registration.id}?activity={config['current']}"
+    rolled_up = (registration.completion, registration.success, registration.score_raw)
+
+    review = open_player(web, course12, activity=config["current"])
+    # RTE 1.2 §3.4.4 cmi.core.lesson_mode "review" and credit "no-credit"; the
+    # attempt's data as recorded; no way to store anything.
+    cmi = review["state"]["cmi"]
+    assert review["review"] is True
+    assert (cmi["cmi.core.lesson_mode"], cmi["cmi.core.credit"]) == (
+        "review",
+        "no-credit",
     )
-    assert started.status_code == 409
-    assert "all 1 attempts" in started.json["error"]["message"]
+    assert cmi["cmi.core.entry"] == ""
+    assert (cmi["cmi.core.lesson_status"], cmi["cmi.core.score.raw"]) == (
+        "passed",
+        "85",
+    )
+    assert cmi["cmi.core.lesson_location"] == "p9"
+    assert review["commitUrl"] is None and review["commitKey"] is None
+
+    session.expire_all()
+    (attempt,) = session.scalars(select(ScoAttempt)).all()
+    assert (attempt.state, attempt.updated_at) == before
+    registration = session.scalar(select(Registration))
+    assert (registration.completion, registration.success, registration.score_raw) == (
+        rolled_up
+    )
+    # The first page's key still names the attempt, whose session has ended.
+    late = send(web, config, [["cmi.core.lesson_status", "failed"]], 2)
+    assert late.status_code == 200
+    session.expire_all()
+    assert session.scalar(select(ScoAttempt)).state["cmi"] == before[0]["cmi"]
+
+
+def test_review_launch_stores_the_session_it_closes(web, learner, course12, session):
+    """A session left running (no LMSFinish) is closed by the course's settings
+    when the next launch comes, also when that launch is a review."""
+    course = session.get(Course, course12.id)
+    course.max_attempts = 1
+    course.runtime_settings = {"missing_finish": "finish"}
+    session.commit()
+    config = open_player(web, course12)
+    changes = [
+        ["cmi.core.lesson_status", "completed"],
+        ["cmi.core.session_time", "00:05:00"],
+    ]
+    assert send(web, config, changes, 1).status_code == 200  # no LMSFinish
+
+    review = open_player(web, course12, activity=config["current"])
+    assert review["review"] is True
+    session.expire_all()
+    attempt = session.scalar(select(ScoAttempt))
+    assert attempt.state["phase"] == "terminated"
+    assert attempt.state["cmi"]["cmi.core.total_time"] == "0000:05:00.00"
+    assert review["state"]["cmi"]["cmi.core.total_time"] == "0000:05:00.00"
+    kinds = session.scalars(select(RuntimeEvent.kind)).all()
+    assert "missing-finish" in kinds
 
 
 @pytest.mark.parametrize(
