@@ -33,7 +33,7 @@ from .prerequisites import prerequisites_met
 from .report import runtime_report
 from .rollup import ActivityResult, activity_result, course_grade, rollup
 from .rte import AttemptStore, InMemoryAttemptStore, ScormApi
-from .state import AttemptState, new_attempt_state
+from .state import AttemptState, new_attempt_state, unusable_launch_identifiers
 from .status import TimeLimit, check_time_limit, evaluated_status, finish_session
 from .timespan import accumulate, format_iso_duration, format_timespan, parse_duration
 
@@ -73,4 +73,5 @@ __all__ = [
     "set_value",
     "review_state",
     "start_session",
+    "unusable_launch_identifiers",
 ]

@@ -174,6 +174,34 @@ def _identifiers(version: str, template: str, values: list[str]) -> list[str]:
     return [value for value in values if validate(spec["type"], value)[0] is None]
 
 
+def unusable_launch_identifiers(
+    version: str, *, objectives: tuple | list = (), data_stores: tuple | list = ()
+) -> list[tuple[str, str]]:
+    """The manifest identifiers a launch leaves out, for the import report.
+
+    Args:
+        version: a value of ``vocab.VERSIONS``.
+        objectives: objective IDs, as :func:`new_attempt_state` takes them.
+        data_stores: adlcp:map target IDs (strings).
+
+    Returns:
+        ``(element, identifier)`` pairs: "cmi.objectives.n.id" or "adl.data.n.id"
+        and the identifier its type does not take (SCORM 2004 only; the 4th
+        edition's data stores only).
+    """
+    asked = []
+    if version != v.SCORM_12:
+        asked.append(("cmi.objectives.n.id", [str(o) for o in objectives]))
+    if version == v.SCORM_2004_4TH:
+        asked.append(("adl.data.n.id", [str(d) for d in data_stores]))
+    return [
+        (template, value)
+        for template, values in asked
+        for value in dict.fromkeys(values)
+        if not _identifiers(version, template, [value])
+    ]
+
+
 def _seed_data_stores(cmi: dict[str, str], stores: list[dict]) -> None:
     """adl.data.n.id per adlcp:map, with the store's access (RTE 4th ed. §4.3)."""
     for index, entry in enumerate(stores):

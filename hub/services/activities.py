@@ -22,13 +22,22 @@ _EDITIONS = {
 
 def runtime_version(version: PackageVersion) -> str:
     """The scorm_runtime version of a package version; only SCORM plays here."""
-    if version.standard == "scorm12":
+    found = scorm_version(version.standard, version.edition)
+    if found is None:
+        raise ConflictError(
+            f"{version.standard} content does not play in the SCORM player yet"
+        )
+    return found
+
+
+def scorm_version(standard: str | None, edition: str | None) -> str | None:
+    """The scorm_runtime version of a package's standard and edition (None: not
+    SCORM)."""
+    if standard == "scorm12":
         return vocab.SCORM_12
-    if version.standard == "scorm2004":
-        return _EDITIONS.get(version.edition or "", vocab.SCORM_2004_4TH)
-    raise ConflictError(
-        f"{version.standard} content does not play in the SCORM player yet"
-    )
+    if standard == "scorm2004":
+        return _EDITIONS.get(edition or "", vocab.SCORM_2004_4TH)
+    return None
 
 
 @dataclass(frozen=True)
@@ -47,10 +56,25 @@ class Activity:
     def launchable(self) -> bool:
         return self.url is not None
 
+    @property
+    def objective_ids(self) -> list[str]:
+        """The SCORM 2004 objective IDs of the item's sequencing, in manifest order."""
+        objectives = (self.item.get("sequencing") or {}).get("objectives") or []
+        return [o["objective_id"] for o in objectives if o.get("objective_id")]
+
+    @property
+    def data_maps(self) -> list[dict[str, Any]]:
+        """The item's SCORM 2004 4th ed. adlcp:map elements (target_id, access)."""
+        return self.item.get("data_maps") or []
+
 
 def activities(version: PackageVersion) -> list[Activity]:
     """The default organization's items in tree order (folders included)."""
-    manifest = version.manifest or {}
+    return manifest_activities(version.manifest or {})
+
+
+def manifest_activities(manifest: dict[str, Any]) -> list[Activity]:
+    """:func:`activities` of a package's normalized manifest."""
     urls = {t["identifier"]: t["url"] for t in manifest.get("launch_targets") or []}
     orgs = manifest.get("organizations") or []
     default = manifest.get("default_organization")

@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 import importers
+import scorm_runtime as rt
 from hub.config import Settings
 from hub.db import after_commit
 from hub.errors import ConflictError, FieldError, NotFoundError, ValidationError
@@ -31,6 +32,7 @@ from hub.models import (
     Package,
     PackageVersion,
 )
+from hub.services.activities import manifest_activities, scorm_version
 from hub.services.authz import Actor
 from hub.services.pagination import Page, paginate
 from hub.services.storage import ContentStorage
@@ -253,8 +255,11 @@ def _process(
         )
     limits = extraction_limits(settings)
     result = importers.read_package(upload, strict=work.strict, limits=limits)
+    manifest = result.package.to_dict() if result.package is not None else None
+    if manifest is not None:
+        _warn_unusable_identifiers(result.report, manifest)
     report = result.report.to_dict()
-    if result.package is None:
+    if manifest is None:
         return _Outcome(report=report)
     progress(10, "extracting")
     key = f"v-{work.job_id}"
@@ -271,12 +276,41 @@ def _process(
     storage.publish(key, staged)
     return _Outcome(
         report=report,
-        manifest=result.package.to_dict(),
+        manifest=manifest,
         storage_key=key,
         sha256=sha256,
         file_count=len(extracted.files),
         total_size=extracted.total_size,
     )
+
+
+def _warn_unusable_identifiers(
+    report: importers.ValidationReport, manifest: dict[str, Any]
+) -> None:
+    """Warn of SCORM 2004 objective IDs and adlcp:map target IDs that the run-time
+    cannot hand to the SCO: the manifest takes any URI-like string, but
+    cmi.objectives.n.id and adl.data.n.id are long_identifier_type (RTE 4th ed.
+    §4.1.1.4, a URI), so the launch leaves such an identifier out."""
+    version = scorm_version(manifest.get("standard"), manifest.get("edition"))
+    if version is None:
+        return
+    for activity in manifest_activities(manifest):
+        if not activity.launchable:
+            continue
+        unusable = rt.unusable_launch_identifiers(
+            version,
+            objectives=activity.objective_ids,
+            data_stores=[m["target_id"] for m in activity.data_maps],
+        )
+        for element, identifier in unusable:
+            what = "objectiveID" if element.startswith("cmi.") else "adlcp:map targetID"
+            report.warning(
+                "unusable_identifier",
+                f"item {activity.identifier!r}: {what} {identifier!r} is not a valid "
+                f"identifier for {element} (a URI, RTE 4th ed. §4.1.1.4), so the "
+                "SCO will not find it at run time",
+                file="imsmanifest.xml",
+            )
 
 
 def _extract_and_hash(

@@ -303,10 +303,10 @@ def _fresh_state(rversion: str, activity: Activity, user: User) -> rt.AttemptSta
                 "read": m.get("read_shared_data", True),
                 "write": m.get("write_shared_data", False),
             }
-            for m in item.get("data_maps") or []
+            for m in activity.data_maps
         ],
         # RTE 4th ed. §4.2.17: cmi.objectives starts with the manifest's objective IDs.
-        objectives=[o["objective_id"] for o in objectives if o.get("objective_id")],
+        objectives=activity.objective_ids,
     )
 
 

@@ -7,6 +7,8 @@ Codes from RTE 4th ed. §3.1.7.6 (Table 3.1.7.6a); the same tables run against t
 import pytest
 from scorm_testkit import LENIENT, launched, outcome
 
+from scorm_runtime import unusable_launch_identifiers
+
 EDITIONS = ["2004-2nd", "2004-3rd", "2004-4th"]
 NOT_SET = object()
 
@@ -438,3 +440,25 @@ def test_set_2004_timestamp_zone_without_fraction_lenient_tolerated():
         "0",
     )
     assert lenient.deviations[-1].kind == "tolerated-format:time-format"
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        (
+            "2004-4th",
+            [("cmi.objectives.n.id", "has space"), ("adl.data.n.id", "a b")],
+        ),
+        ("2004-3rd", [("cmi.objectives.n.id", "has space")]),  # no adl.data
+        ("1.2", []),  # no objective IDs from the manifest
+    ],
+)
+def test_unusable_launch_identifiers_are_the_ones_a_launch_leaves_out(
+    version, expected
+):
+    found = unusable_launch_identifiers(
+        version,
+        objectives=["has space", "obj1", "has space"],
+        data_stores=["a b", "urn:hub:notes"],
+    )
+    assert found == expected

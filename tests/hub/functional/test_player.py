@@ -12,6 +12,7 @@ from hub.models import (
     Enrollment,
     EnrollmentStatus,
     ImportJob,
+    JobState,
     ProgressStatus,
     Registration,
     RuntimeEvent,
@@ -935,28 +936,38 @@ def test_a_closing_pages_queue_in_one_beacon_is_applied_in_order(
     assert too_many.status_code == 422 and "batches" in too_many.get_data(as_text=True)
 
 
+def tour_with_check_data(tmp_path, *, objective_id: str, maps: str) -> bytes:
+    """The SCORM 2004 demo, its "check" SCO given one more objective and the
+    ``maps`` (adlcp:map elements) as its adlcp:data."""
+    manifest = (DEMO / "scorm2004-tour" / "imsmanifest.xml").read_text()
+    manifest = manifest.replace(
+        "</imsss:primaryObjective>",
+        f'</imsss:primaryObjective>\n<imsss:objective objectiveID="{objective_id}"/>',
+    ).replace(
+        "</adlnav:presentation>",
+        f"</adlnav:presentation>\n<adlcp:data>{maps}</adlcp:data>",
+    )
+    folder = tmp_path / "tour"
+    shutil.copytree(DEMO / "scorm2004-tour", folder)
+    (folder / "imsmanifest.xml").write_text(manifest)
+    return zip_folder(folder)
+
+
 def test_scorm2004_launch_seeds_manifest_objectives_and_shared_data_access(
     web, session, org, settings, app, tmp_path
 ):
     """RTE 4th ed. §4.2.17: cmi.objectives starts with the manifest's objective IDs;
     §4.3: adl.data stores take the adlcp:map's access (CAM: read defaults to true,
     write to false)."""
-    manifest = (DEMO / "scorm2004-tour" / "imsmanifest.xml").read_text()
-    manifest = manifest.replace(
-        "</imsss:primaryObjective>",
-        '</imsss:primaryObjective>\n<imsss:objective objectiveID="tour-extra"/>',
-    ).replace(
-        "</adlnav:presentation>",
-        "</adlnav:presentation>\n<adlcp:data>"
-        '<adlcp:map targetID="urn:hub:notes" writeSharedData="true"/>'
+    package = tour_with_check_data(
+        tmp_path,
+        objective_id="tour-extra",
+        maps='<adlcp:map targetID="urn:hub:notes" writeSharedData="true"/>'
         '<adlcp:map targetID="urn:hub:shared"/>'
         '<adlcp:map targetID="urn:hub:drop-box" readSharedData="false" '
-        'writeSharedData="true"/></adlcp:data>',
+        'writeSharedData="true"/>',
     )
-    folder = tmp_path / "tour"
-    shutil.copytree(DEMO / "scorm2004-tour", folder)
-    (folder / "imsmanifest.xml").write_text(manifest)
-    package_id = import_demo(app, session, org, zip_folder(folder))
+    package_id = import_demo(app, session, org, package)
     course = tour_course_signed_in(web, session, org, settings, package_id)
     config = open_player(web, course, activity="check")
     cmi = config["state"]["cmi"]
@@ -986,3 +997,52 @@ def test_scorm2004_launch_seeds_manifest_objectives_and_shared_data_access(
     assert stored["adl.data.0.store"] == "my notes"
     assert stored["adl.data.2.store"] == "handed in"
     assert "adl.data.1.store" not in stored
+
+
+def test_identifiers_the_runtime_cannot_hand_over_are_reported_at_import(
+    web, session, org, settings, app, tmp_path
+):
+    """The manifest takes any anyURI-like string as an objectiveID or adlcp:map
+    targetID, but cmi.objectives.n.id and adl.data.n.id are long_identifier_type
+    (RTE 4th ed. §4.1.1.4, a URI): the import report names each one the launch
+    leaves out, and the launch still starts."""
+    package = tour_with_check_data(
+        tmp_path,
+        objective_id="tour extra",
+        maps='<adlcp:map targetID="urn:hub:notes"/><adlcp:map targetID="my notes"/>',
+    )
+    package_id = import_demo(app, session, org, package)
+    job = session.scalar(select(ImportJob).where(ImportJob.package_id == package_id))
+    found = [w for w in job.report["warnings"] if w["code"] == "unusable_identifier"]
+    assert [(w["file"], w["message"]) for w in found] == [
+        (
+            "imsmanifest.xml",
+            "item 'check': objectiveID 'tour extra' is not a valid identifier for "
+            "cmi.objectives.n.id (a URI, RTE 4th ed. §4.1.1.4), so the SCO will not "
+            "find it at run time",
+        ),
+        (
+            "imsmanifest.xml",
+            "item 'check': adlcp:map targetID 'my notes' is not a valid identifier "
+            "for adl.data.n.id (a URI, RTE 4th ed. §4.1.1.4), so the SCO will not "
+            "find it at run time",
+        ),
+    ]
+    course = tour_course_signed_in(web, session, org, settings, package_id)
+    cmi = open_player(web, course, activity="check")["state"]["cmi"]
+    assert (cmi["cmi.objectives._count"], cmi["cmi.objectives.0.id"]) == (
+        "1",
+        "tour-quiz",
+    )
+    assert (cmi["adl.data._count"], cmi["adl.data.0.id"]) == ("1", "urn:hub:notes")
+
+
+def test_the_demo_packages_import_without_identifier_warnings(app, session, org):
+    for data in (SCORM12, SCORM2004):
+        package_id = import_demo(app, session, org, data)
+        job = session.scalar(
+            select(ImportJob).where(ImportJob.package_id == package_id)
+        )
+        assert job.state is JobState.SUCCEEDED
+        codes = {w["code"] for w in job.report["warnings"]}
+        assert "unusable_identifier" not in codes
