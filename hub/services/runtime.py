@@ -92,17 +92,17 @@ def _enrolled(session: Session, registration: Registration) -> bool:
 
 
 def _pick(
-    toc: list[Activity], registration: Registration, wanted: str | None
+    toc: list[Activity], wanted: str | None, last: str | None = None, where="course"
 ) -> Activity:
     launchable = [a for a in toc if a.launchable]
     if not launchable:
         raise ConflictError("this package has nothing to launch")
-    choice = wanted or registration.last_activity_id
+    choice = wanted or last
     for activity in launchable:
         if activity.identifier == choice:
             return activity
     if wanted:
-        raise NotFoundError(f"no activity '{wanted}' in this course")
+        raise NotFoundError(f"no activity '{wanted}' in this {where}")
     return launchable[0]
 
 
@@ -150,7 +150,7 @@ def plan_launch(
         # Commits of a session already running still land; new launches do not.
         raise PermissionDeniedError("This course is no longer open to you.")
     toc = activities(version)
-    activity = _pick(toc, registration, activity_id)
+    activity = _pick(toc, activity_id, registration.last_activity_id)
     if activity.identifier in locked_activities(
         session, registration=registration, toc=[activity]
     ):
@@ -262,6 +262,46 @@ def launch(
     )
 
 
+@dataclass(frozen=True)
+class PreviewLaunch:
+    """A SCO of a package version run by staff in browse mode, outside any course:
+    nothing is recorded."""
+
+    version: PackageVersion
+    runtime_version: str
+    activity: Activity
+    toc: list[Activity]
+    state: dict[str, Any]
+    definitions_json: str
+
+
+def preview(
+    *, version: PackageVersion, activity_id: str | None, user: User
+) -> PreviewLaunch:
+    """The package version's SCO (``activity_id``, or the first) as a fresh attempt
+    in browse mode (RTE 4th ed. §4.2.13 cmi.mode "browse": presented "without the
+    intent of recording any information"; RTE 1.2 cmi.core.lesson_mode), never for
+    credit, with the default compatibility settings. SCORM 1.2 prerequisites do not
+    lock a preview.
+
+    Raises:
+        ConflictError: the package is not SCORM, or has nothing to launch.
+        NotFoundError: no such launchable activity.
+    """
+    rversion = runtime_version(version)
+    toc = activities(version)
+    activity = _pick(toc, activity_id, where="package")
+    state = _fresh_state(rversion, activity, user, mode=vocab.MODE_BROWSE)
+    return PreviewLaunch(
+        version,
+        rversion,
+        activity,
+        toc,
+        state.to_dict(),
+        rt.definitions_json(rversion, rt.CompatibilitySettings()),
+    )
+
+
 def _store_session_state(attempt: ScoAttempt, state: rt.AttemptState) -> None:
     """Store the state a launch starts from. Starting the session may have ended
     the previous one (a missing Terminate): the result columns follow the state, and
@@ -272,7 +312,9 @@ def _store_session_state(attempt: ScoAttempt, state: rt.AttemptState) -> None:
     attempt.closed_tabs = sorted(set(attempt.closed_tabs or []) | set(state.seqs))
 
 
-def _fresh_state(rversion: str, activity: Activity, user: User) -> rt.AttemptState:
+def _fresh_state(
+    rversion: str, activity: Activity, user: User, *, mode: str = vocab.MODE_NORMAL
+) -> rt.AttemptState:
     item = activity.item
     threshold = item.get("completion_threshold") or {}
     objectives = (item.get("sequencing") or {}).get("objectives") or []
@@ -307,6 +349,7 @@ def _fresh_state(rversion: str, activity: Activity, user: User) -> rt.AttemptSta
         ],
         # RTE 4th ed. §4.2.17: cmi.objectives starts with the manifest's objective IDs.
         objectives=activity.objective_ids,
+        mode=mode,
     )
 
 

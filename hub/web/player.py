@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hmac
 import json
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from flask import (
     Blueprint,
@@ -21,7 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from hub.errors import AuthenticationRequiredError, HubError, NotFoundError
 from hub.extensions import csrf, db, limiter
-from hub.services import commits, registrations, runtime
+from hub.services import commits, packages, registrations, runtime
+from hub.services.activities import Activity
 from hub.web.security import (
     checks_own_session,
     current_actor,
@@ -29,6 +31,7 @@ from hub.web.security import (
     session_claim,
     sign_in,
     sign_out,
+    staff_required,
 )
 
 bp = Blueprint("player", __name__)
@@ -154,6 +157,17 @@ def launch_link(token: str):
     return redirect(url_for("player.play", registration_id=registration.id))
 
 
+def _neighbours(toc: list[Activity], activity: Activity) -> dict[str, Any]:
+    """The launchable activities before and after ``activity`` (the player's
+    Previous and Next)."""
+    launchable = [a for a in toc if a.launchable]
+    index = launchable.index(activity)
+    return {
+        "previous": launchable[index - 1] if index > 0 else None,
+        "next": launchable[index + 1] if index + 1 < len(launchable) else None,
+    }
+
+
 @bp.get("/play/<int:registration_id>")
 @login_required
 def play(registration_id: int):
@@ -166,8 +180,6 @@ def play(registration_id: int):
         registration=registration,
         activity_id=request.args.get("activity") or None,
     )
-    launchable = [a for a in plan.toc if a.launchable]
-    index = launchable.index(plan.activity)
     boot = {
         "launchUrl": url_for("player.start", registration_id=registration.id),
         "activity": plan.activity.identifier,
@@ -182,16 +194,53 @@ def play(registration_id: int):
     }
     return render_template(
         "player.html",
-        registration=registration,
         plan=plan,
         boot=boot,
-        previous=launchable[index - 1] if index > 0 else None,
-        next=launchable[index + 1] if index + 1 < len(launchable) else None,
+        **_neighbours(plan.toc, plan.activity),
         statuses=runtime.activity_statuses(db.session, registration=registration),
         locked=runtime.locked_activities(
             db.session, registration=registration, toc=plan.toc
         ),
+        activity_url=lambda identifier: url_for(
+            "player.play", registration_id=registration.id, activity=identifier
+        ),
+        exit_url=url_for("dashboard.home"),
+        exit_label="Back to my courses",
+        # Shown when the launch is a review (the course's attempts are used up).
+        not_recorded=f"You have used all the attempts of “{plan.activity.title}”: "
+        "this is your last attempt, for review. Nothing you do here is recorded.",
     )
+
+
+def _adapter_config(
+    launch: runtime.PlayerLaunch | runtime.PreviewLaunch,
+    *,
+    activity_url: Callable[[str], str],
+    exit_url: str,
+    attempt_key: str,
+    review: bool = False,
+    commit_url: str | None = None,
+    commit_key: str | None = None,
+) -> dict[str, Any]:
+    """What player.js hands the adapter: the definitions, the state, where commits go
+    (nowhere when ``commit_url`` is None: nothing is recorded) and the navigation."""
+    path, sep, query = (launch.activity.url or "").partition("?")
+    content_url = url_for("content.file", version_id=launch.version.id, relpath=path)
+    launchable = [a for a in launch.toc if a.launchable]
+    return {
+        "definitions": json.loads(launch.definitions_json),
+        "state": launch.state,
+        "review": review,
+        "record": commit_url is not None,
+        "commitUrl": commit_url,
+        "commitKey": commit_key,
+        "attemptKey": attempt_key,
+        "contentUrl": content_url + (sep + query if sep else ""),
+        "exitUrl": exit_url,
+        "activityUrls": {a.identifier: activity_url(a.identifier) for a in launchable},
+        "order": [a.identifier for a in launchable],
+        "current": launch.activity.identifier,
+    }
 
 
 @bp.post("/play/<int:registration_id>/launch")
@@ -213,37 +262,27 @@ def start(registration_id: int):
     launch = runtime.launch(
         db.session, registration=registration, activity_id=body.activity, user=g.user
     )
-    path, sep, query = (launch.activity.url or "").partition("?")
-    content_url = url_for("content.file", version_id=launch.version.id, relpath=path)
-    launchable = [a for a in launch.toc if a.launchable]
     # A review session stores nothing: it gets no commit endpoint and no key.
     review = launch.review
-    config = {
-        "definitions": json.loads(launch.definitions_json),
-        "state": launch.state,
-        "review": review,
-        "commitUrl": None
+    config = _adapter_config(
+        launch,
+        activity_url=lambda identifier: url_for(
+            "player.play", registration_id=registration.id, activity=identifier
+        ),
+        exit_url=url_for("dashboard.home"),
+        attempt_key=_attempt_key(launch.attempt.id),
+        review=review,
+        commit_url=None
         if review
         else url_for(
             "player.commit",
             registration_id=registration.id,
             attempt_id=launch.attempt.id,
         ),
-        "commitKey": None
+        commit_key=None
         if review
         else commits.commit_key(_secret(), launch.attempt.id, g.user.id),
-        "attemptKey": _attempt_key(launch.attempt.id),
-        "contentUrl": content_url + (sep + query if sep else ""),
-        "exitUrl": url_for("dashboard.home"),
-        "activityUrls": {
-            a.identifier: url_for(
-                "player.play", registration_id=registration.id, activity=a.identifier
-            )
-            for a in launchable
-        },
-        "order": [a.identifier for a in launchable],
-        "current": launch.activity.identifier,
-    }
+    )
     return jsonify({"config": config, "delivered": delivered})
 
 
@@ -283,4 +322,42 @@ def commit(registration_id: int, attempt_id: int):
                 "score_scaled": outcome.rollup.scaled,
             },
         }
+    )
+
+
+@bp.get("/preview/<int:version_id>")
+@staff_required
+def preview(version_id: int):
+    """A package version's SCO run by staff in browse mode, outside any course:
+    the adapter answers the SCO as in a course, and nothing is recorded."""
+    version = packages.get_version(
+        db.session, org_id=current_actor().org_id, version_id=version_id
+    )
+    launch = runtime.preview(
+        version=version, activity_id=request.args.get("activity") or None, user=g.user
+    )
+
+    def activity_url(identifier: str) -> str:
+        return url_for("player.preview", version_id=version.id, activity=identifier)
+
+    exit_url = url_for("admin.package_detail", package_id=version.package_id)
+    config = _adapter_config(
+        launch,
+        activity_url=activity_url,
+        exit_url=exit_url,
+        attempt_key=f"hub-preview-{version.id}",
+    )
+    # The page needs no launch request: nothing queued on the device is involved.
+    boot = {"config": config, "newWindow": False}
+    return render_template(
+        "player.html",
+        plan=launch,
+        boot=boot,
+        **_neighbours(launch.toc, launch.activity),
+        statuses={},
+        locked=set(),
+        activity_url=activity_url,
+        exit_url=exit_url,
+        exit_label="Back to the package",
+        not_recorded="Preview, in browse mode: nothing you do here is recorded.",
     )

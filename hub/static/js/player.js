@@ -12,7 +12,7 @@
   var statusLine = document.querySelector("[data-status]");
   var finished = document.querySelector("[data-finished]");
   var newWindow = document.querySelector("[data-new-window]");
-  var reviewNotice = document.querySelector("[data-review]");
+  var notRecorded = document.querySelector("[data-not-recorded]");
   var pendingNavigation = null;
   var popup = null; // the SCO's own window, when the course opens one
   var config = null; // set by the launch
@@ -65,9 +65,9 @@
     }
   };
 
-  // A review session (the course's attempts are used up): the SCO runs on the last
-  // attempt's data in cmi.mode "review", and nothing it sets is sent anywhere.
-  var reviewTransport = {
+  // A session that records nothing (a review once the course's attempts are used
+  // up; a staff preview in browse mode): nothing the SCO sets is sent anywhere.
+  var noTransport = {
     commit: function () { return Promise.resolve({ ok: true }); },
     commitSync: function () { return true; },
     beacon: function () { return true; },
@@ -182,14 +182,14 @@
 
   function run(launched) {
     config = launched;
-    if (config.review) reviewNotice.hidden = false;
+    if (!config.record) notRecorded.hidden = false;
     var adapter = window.InteropScorm.install({
       definitions: config.definitions,
       state: config.state,
-      transport: config.review ? reviewTransport : transport,
+      transport: config.record ? transport : noTransport,
       attemptKey: config.attemptKey,
-      // Review: no offline queue, and no tab lock on the attempt.
-      storage: config.review ? null : localStorageOrNull(),
+      // Nothing recorded: no offline queue, and no tab lock on an attempt.
+      storage: config.record ? localStorageOrNull() : null,
       target: window,
       // adlcp:timelimitaction once the learner passes adlcp:maxtimeallowed:
       // "exit,..." ends the SCO, "...,message" tells the learner.
@@ -249,6 +249,10 @@
     loadSco(config.contentUrl);
   }
 
+  if (boot.config) {  // a preview: the page carries its configuration
+    run(boot.config);
+    return;
+  }
   statusLine.textContent = "Starting…";
   launch().then(function (launched) {
     statusLine.textContent = "";

@@ -924,3 +924,38 @@ def scorm2004_review_script() -> Script:
 
 def scorm2004_review_package() -> bytes:
     return scorm2004_package([Sco("sco1", "Review", scorm2004_review_script())])
+
+
+# --- a staff preview: browse mode -------------------------------------------------
+
+
+def preview_script(api: str) -> Script:
+    """A SCO previewed by staff runs in browse mode, never for credit (RTE 4th ed.
+    §4.2.13 cmi.mode, §4.2.6 cmi.credit; RTE 1.2 §3.4.4 cmi.core.lesson_mode and
+    cmi.core.credit); it may set values, and Commit / Terminate succeed."""
+    if api == "API":
+        mode, credit, status = (
+            "cmi.core.lesson_mode",
+            "cmi.core.credit",
+            ("cmi.core.lesson_status"),
+        )
+        book = B12_DM
+    else:
+        mode, credit, status = "cmi.mode", "cmi.credit", "cmi.completion_status"
+        book = B04_DM
+    prefix = "LMS" if api == "API" else ""
+    return _finishing_script(
+        api,
+        [(status, "completed")],
+        extra=[
+            call(f"{prefix}GetValue", mode, result="browse", book=f"{book}, mode"),
+            call(f"{prefix}GetValue", credit, result="no-credit",
+                 book=f"{book}, credit"),
+            call(f"{prefix}Commit", "", result="true"),
+        ],
+    )  # fmt: skip
+
+
+def preview_package(api: str) -> bytes:
+    sco = Sco("sco1", "Preview", preview_script(api))
+    return scorm12_package([sco]) if api == "API" else scorm2004_package([sco])

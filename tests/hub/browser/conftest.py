@@ -203,12 +203,18 @@ def api_call(hub: LiveHub, method: str, path: str, body=None, *, files=None):
         return json.loads(response.read() or b"null")
 
 
-def import_course(hub: LiveHub, name: str, package: bytes, **course: object) -> int:
-    """Upload a package through the API and make a course of it (with the
-    ``course`` fields, e.g. ``runtime_settings``); its id."""
+def import_package(hub: LiveHub, name: str, package: bytes) -> dict:
+    """Upload a package through the API; its finished import job."""
     job = api_call(hub, "POST", "/api/v1/packages", files=(name, package))
     job = api_call(hub, "GET", job["status_url"])
     assert job["state"] == "succeeded", job["report"]
+    return job
+
+
+def import_course(hub: LiveHub, name: str, package: bytes, **course: object) -> int:
+    """Upload a package through the API and make a course of it (with the
+    ``course`` fields, e.g. ``runtime_settings``); its id."""
+    job = import_package(hub, name, package)
     code = re.sub(r"[^A-Za-z0-9]", "-", name.removesuffix(".zip"))[:60]
     course = api_call(
         hub,

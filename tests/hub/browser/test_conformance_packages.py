@@ -11,6 +11,8 @@ import pytest
 from tests.hub.browser.conformance_kit import (
     Script,
     interval_seconds,
+    preview_package,
+    preview_script,
     scorm12_conformance_package,
     scorm12_mastery_package,
     scorm12_mastery_script,
@@ -28,7 +30,14 @@ from tests.hub.browser.conformance_kit import (
     scorm2004_threshold_package,
     scorm2004_threshold_script,
 )
-from tests.hub.browser.conftest import api_call, import_course, launch_link, register
+from tests.hub.browser.conftest import (
+    api_call,
+    import_course,
+    import_package,
+    launch_link,
+    register,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -389,7 +398,7 @@ def test_scorm2004_course_past_its_attempt_limit_opens_the_last_attempt_for_revi
         page.wait_for_url("**/play/*")
         assert_conforms(script, sco_record(page), "")
         page.locator("[data-finished]").wait_for()
-        assert page.locator("[data-review]").is_visible()
+        assert page.locator("[data-not-recorded]").is_visible()
         # Review stores nothing: no commit ever leaves the page.
         assert page.evaluate("window.hubPlayer.config.commitUrl") is None
     finally:
@@ -404,3 +413,27 @@ def test_scorm2004_course_past_its_attempt_limit_opens_the_last_attempt_for_revi
     assert attempt["location"] == "page-9"
     assert attempt == activity(recorded, "sco1")["attempts"][0]
     assert report["events"] == []
+
+
+@pytest.mark.parametrize("api", ["API", "API_1484_11"])
+def test_staff_preview_runs_the_sco_in_browse_mode_and_records_nothing(
+    api_hub, browser, api
+):
+    hub = api_hub
+    email, password = f"author-{len(api)}@example.com", "an author passphrase"
+    hub.cli("create-admin", "--org", "api", "--email", email, "--password", password)
+    job = import_package(hub, f"preview-{len(api)}.zip", preview_package(api))
+    attempts = hub.scalar("SELECT count(*) FROM sco_attempts")
+
+    page = browser.new_page()
+    try:
+        sign_in(page, hub, email, password)
+        page.goto(f"{hub.url}/admin/packages/{job['package_id']}")
+        page.click("text=Preview in the player")
+        page.wait_for_url(f"**/preview/{job['version_id']}")
+        assert_conforms(preview_script(api), sco_record(page), "ab-initio")
+        page.locator("[data-finished]").wait_for()
+        assert page.locator("[data-not-recorded]").is_visible()
+    finally:
+        page.close(run_before_unload=True)
+    assert hub.scalar("SELECT count(*) FROM sco_attempts") == attempts
