@@ -21,6 +21,7 @@ from .attempts import (
     Launch,
     close_abandoned,
     navigation_request,
+    navigation_validity,
     review_state,
     start_session,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "format_timespan",
     "get_value",
     "navigation_request",
+    "navigation_validity",
     "new_attempt_state",
     "parse_duration",
     "prerequisites_met",

@@ -167,6 +167,36 @@ def review_state(state: AttemptState) -> AttemptState:
     return review
 
 
+def navigation_validity(version: str, *, order: list[str], current: str) -> dict:
+    """What adl.nav.request_valid answers (RTE 4th ed. §4.4.3) for a SCO that the
+    player delivers in ``order``, moving on by the SCO's navigation requests: as
+    store entries for the launch's state (read-only elements, never committed).
+
+    Args:
+        version: a value of ``vocab.VERSIONS``.
+        order: the launchable activities' identifiers, in delivery order.
+        current: the identifier of the SCO being launched.
+
+    Returns:
+        continue / previous "true" or "false" by the SCO's place in ``order``;
+        choice (and in the 4th edition jump) "true" for each activity of ``order``
+        (any other target keeps the element's "unknown"). Empty for SCORM 1.2.
+    """
+    if version == v.SCORM_12:
+        return {}
+    index = order.index(current)
+    prefix = "adl.nav.request_valid."
+    found = {
+        prefix + "continue": v.TRUE if index + 1 < len(order) else v.FALSE,
+        prefix + "previous": v.TRUE if index > 0 else v.FALSE,
+    }
+    verbs = ("choice", "jump") if version == v.SCORM_2004_4TH else ("choice",)
+    for verb in verbs:
+        for identifier in order:
+            found[f"{prefix}{verb}.{{target={identifier}}}"] = v.TRUE
+    return found
+
+
 def navigation_request(state: AttemptState) -> str:
     """The navigation request the SCO left for the player (RTE 4th ed. §4.4.2).
 

@@ -256,7 +256,7 @@ def launch(
         activity,
         toc,
         attempt,
-        shown or attempt.state,
+        _with_navigation(shown or attempt.state, rversion, toc, activity),
         decision,
         rt.definitions_json(rversion, settings),
     )
@@ -297,9 +297,23 @@ def preview(
         rversion,
         activity,
         toc,
-        state.to_dict(),
+        _with_navigation(state.to_dict(), rversion, toc, activity),
         rt.definitions_json(rversion, rt.CompatibilitySettings()),
     )
+
+
+def _with_navigation(
+    state: dict[str, Any], rversion: str, toc: list[Activity], activity: Activity
+) -> dict[str, Any]:
+    """The state the SCO gets, with what adl.nav.request_valid answers where the
+    player can tell (``rt.navigation_validity``); the stored state is left alone."""
+    order = [a.identifier for a in toc if a.launchable]
+    validity = rt.navigation_validity(
+        rversion, order=order, current=activity.identifier
+    )
+    if not validity:
+        return state
+    return {**state, "cmi": {**state["cmi"], **validity}}
 
 
 def _store_session_state(attempt: ScoAttempt, state: rt.AttemptState) -> None:

@@ -8,6 +8,7 @@ from scorm_runtime import (
     apply_commit,
     close_abandoned,
     navigation_request,
+    navigation_validity,
     review_state,
     start_session,
 )
@@ -251,3 +252,29 @@ def test_review_state_shows_the_attempt_as_recorded(version, mode, credit, entry
     assert review.get_last_error() == ("403" if version == "1.2" else "404")
     assert api.state.to_dict() == recorded  # the input is untouched
     assert exit_ in api.state.cmi and exit_ not in review_state(api.state).cmi
+
+
+@pytest.mark.parametrize(
+    ("current", "forward", "back"),
+    [("a", "true", "false"), ("b", "true", "true"), ("c", "false", "true")],
+)
+def test_navigation_validity_follows_the_delivery_order(current, forward, back):
+    """RTE 4th ed. §4.4.3: "true" where the player will honour the request,
+    "false" where it cannot; a target it does not know stays "unknown"."""
+    validity = navigation_validity("2004-4th", order=["a", "b", "c"], current=current)
+    api = launched("2004-4th")
+    api.state.cmi.update(validity)
+    assert api.get_value("adl.nav.request_valid.continue") == forward
+    assert api.get_value("adl.nav.request_valid.previous") == back
+    assert api.get_value("adl.nav.request_valid.choice.{target=b}") == "true"
+    assert api.get_value("adl.nav.request_valid.jump.{target=c}") == "true"
+    assert api.get_value("adl.nav.request_valid.choice.{target=z}") == "unknown"
+    assert api.set_value("adl.nav.request_valid.continue", "true") == "false"
+    assert api.get_last_error() == "404"  # read only
+
+
+def test_navigation_validity_by_edition():
+    third = navigation_validity("2004-3rd", order=["a"], current="a")
+    assert "adl.nav.request_valid.jump.{target=a}" not in third  # 4th ed. only
+    assert third["adl.nav.request_valid.continue"] == "false"
+    assert navigation_validity("1.2", order=["a"], current="a") == {}

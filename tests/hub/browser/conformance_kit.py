@@ -823,13 +823,25 @@ FLOW = (
 )
 
 
-def scorm2004_continue_package() -> bytes:
-    """Two SCOs in a flow cluster (SN 4th ed. controlMode flow); the first sets
-    adl.nav.request to "continue" (RTE 4th ed. §4.4.2) and terminates."""
+def scorm2004_continue_scripts() -> tuple[Script, Script]:
+    """Two SCOs in a flow cluster (SN 4th ed. controlMode flow): the first sets
+    adl.nav.request to "continue" (RTE 4th ed. §4.4.2) and terminates. Each asks
+    adl.nav.request_valid (§4.4.3) first: the player knows where it can go."""
+    book = "RTE 4th ed. §4.4.3, adl.nav.request_valid"
+
+    def valid(request: str, answer: str):
+        return call("GetValue", f"adl.nav.request_valid.{request}", result=answer,
+                    book=book)  # fmt: skip
+
     one = _finishing_script(
         "API_1484_11",
         [("cmi.completion_status", "completed")],
         extra=[
+            valid("continue", "true"),
+            valid("previous", "false"),
+            valid("choice.{target=two}", "true"),
+            valid("jump.{target=two}", "true"),
+            valid("choice.{target=elsewhere}", "unknown"),
             call("GetValue", "adl.nav.request", result="_none_",
                  book="RTE 4th ed. §4.4.2, adl.nav.request: _none_ at first"),
             call("SetValue", "adl.nav.request", "continue", result="true"),
@@ -843,7 +855,13 @@ def scorm2004_continue_package() -> bytes:
             ("cmi.success_status", "passed"),
             ("cmi.score.scaled", "0.9"),
         ],
+        extra=[valid("continue", "false"), valid("previous", "true")],
     )
+    return one, two
+
+
+def scorm2004_continue_package() -> bytes:
+    one, two = scorm2004_continue_scripts()
     return scorm2004_package(
         [Sco("one", "One", one), Sco("two", "Two", two)], org_extra=FLOW
     )

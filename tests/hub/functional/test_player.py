@@ -1046,3 +1046,26 @@ def test_the_demo_packages_import_without_identifier_warnings(app, session, org)
         assert job.state is JobState.SUCCEEDED
         codes = {w["code"] for w in job.report["warnings"]}
         assert "unusable_identifier" not in codes
+
+
+def test_scorm2004_launch_tells_the_sco_where_the_player_can_go(
+    web, session, org, settings, app
+):
+    """RTE 4th ed. §4.4.3 adl.nav.request_valid: answered from the delivery order
+    for the SCO's session, and never stored with the attempt."""
+    package_id = import_demo(app, session, org, SCORM2004)
+    course = tour_course_signed_in(web, session, org, settings, package_id)
+    config = open_player(web, course)
+    order, cmi = config["order"], config["state"]["cmi"]
+    assert len(order) > 1 and config["current"] == order[0]
+    assert cmi["adl.nav.request_valid.continue"] == "true"
+    assert cmi["adl.nav.request_valid.previous"] == "false"
+    assert cmi[f"adl.nav.request_valid.choice.{{target={order[-1]}}}"] == "true"
+    last = open_player(web, course, activity=order[-1])["state"]["cmi"]
+    assert last["adl.nav.request_valid.continue"] == "false"
+    assert last["adl.nav.request_valid.previous"] == "true"
+    session.expire_all()
+    for attempt in session.scalars(select(ScoAttempt)):
+        assert not any(
+            k.startswith("adl.nav.request_valid") for k in attempt.state["cmi"]
+        )
