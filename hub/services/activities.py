@@ -63,6 +63,12 @@ class Activity:
         return [o["objective_id"] for o in objectives if o.get("objective_id")]
 
     @property
+    def hidden_controls(self) -> frozenset[str]:
+        """The player's controls the item hides (CAM 4th ed. adlnav:hideLMSUI:
+        previous, continue, exit, exitAll, abandon, abandonAll, suspendAll)."""
+        return frozenset(self.item.get("hide_lms_ui") or ())
+
+    @property
     def data_maps(self) -> list[dict[str, Any]]:
         """The item's SCORM 2004 4th ed. adlcp:map elements (target_id, access)."""
         return self.item.get("data_maps") or []

@@ -20,6 +20,7 @@ from hub.models import (
 )
 from hub.services import commits, packages
 from tests.factories import PASSWORD, make_course, make_enrollment, make_user
+from tests.hub.browser.conformance_kit import Sco, Script, scorm2004_package
 from tests.hub.conftest import recorded_statements, start_player
 from tests.hub.functional.test_packages import DEMO, SCORM12, SCORM2004, zip_folder
 
@@ -1069,3 +1070,37 @@ def test_scorm2004_launch_tells_the_sco_where_the_player_can_go(
         assert not any(
             k.startswith("adl.nav.request_valid") for k in attempt.state["cmi"]
         )
+
+
+def test_player_hides_the_controls_an_item_hides(web, session, org, settings, app):
+    """CAM 4th ed. adlnav:hideLMSUI: the SCO provides previous, continue and exitAll
+    itself (adl.nav.request); the player leaves its own controls out."""
+    hide = "".join(
+        f"<adlnav:hideLMSUI>{c}</adlnav:hideLMSUI>"
+        for c in ("previous", "continue", "exitAll")
+    )
+    presentation = (
+        "<adlnav:presentation><adlnav:navigationInterface>"
+        f"{hide}</adlnav:navigationInterface></adlnav:presentation>"
+    )
+    script = Script("API_1484_11", [])
+    package = scorm2004_package(
+        [
+            Sco("a", "A", script),
+            Sco("b", "B", script, presentation),
+            Sco("c", "C", script),
+        ]
+    )
+    package_id = import_demo(app, session, org, package)
+    course = tour_course_signed_in(web, session, org, settings, package_id)
+    assert open_player(web, course)["order"] == ["a", "b", "c"]
+    play = web.get(f"/courses/{course.id}/play").headers["Location"]
+
+    def controls(activity: str) -> list[str]:
+        page = web.get(f"{play}?activity={activity}").get_data(as_text=True)
+        labels = ("← Previous", "Next →", ">Exit<", "Continue with")
+        return [label for label in labels if label in page]
+
+    assert controls("a") == ["Next →", ">Exit<", "Continue with"]
+    assert controls("b") == []
+    assert controls("c") == ["← Previous", ">Exit<"]
