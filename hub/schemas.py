@@ -126,6 +126,14 @@ class CourseCreate(_Input):
     max_attempts: int | None = Field(None, ge=1, le=1000, description="None: unlimited")
     grading_method: GradingMethod = "highest"
     launch_new_window: bool = False
+    review_when_finished: bool = Field(
+        False,
+        description=(
+            "A SCO opened again after a finished attempt shows it for review "
+            "(nothing recorded; the learner may start a new attempt) instead of "
+            "starting a new attempt at once"
+        ),
+    )
     runtime_settings: RuntimeSettings = Field(default_factory=RuntimeSettings)
 
 
@@ -139,6 +147,7 @@ class CourseUpdate(_Input):
     max_attempts: int | None = Field(None, ge=1, le=1000)
     grading_method: GradingMethod | None = None
     launch_new_window: bool | None = None
+    review_when_finished: bool | None = None
     runtime_settings: RuntimeSettings | None = None
 
 

@@ -22,11 +22,15 @@ class Launch:
         state: the state the SCO runs with (a new object; the input is untouched).
         decision: a ``vocab.LAUNCH_*`` value.
         deviations: e.g. a missing Terminate that was closed by the settings.
+        ended: the stored attempt as its last session left it (closed here when it
+            never terminated), e.g. to review it instead of starting the new
+            attempt; None when that session never initialized.
     """
 
     state: AttemptState
     decision: str
     deviations: list[Deviation] = field(default_factory=list)
+    ended: AttemptState | None = None
 
 
 def close_abandoned(
@@ -128,11 +132,12 @@ def start_session(
         deviations.append(deviation)
     # SN 4th ed.: a suspendAll navigation request suspends the attempt too.
     suspended = exit_value(state.version, state.cmi) == v.EXIT_SUSPEND
+    ended = state.copy()
     if suspended or navigation_request(state) == "suspendAll":
-        return Launch(_resume(state), v.LAUNCH_RESUME, deviations)
+        return Launch(_resume(state), v.LAUNCH_RESUME, deviations, ended)
     if max_attempts is not None and state.attempt >= max_attempts:
-        return Launch(state.copy(), v.LAUNCH_ATTEMPT_LIMIT, deviations)
-    return Launch(_next_attempt(state), v.LAUNCH_NEW_ATTEMPT, deviations)
+        return Launch(state.copy(), v.LAUNCH_ATTEMPT_LIMIT, deviations, ended)
+    return Launch(_next_attempt(state), v.LAUNCH_NEW_ATTEMPT, deviations, ended)
 
 
 def review_state(state: AttemptState) -> AttemptState:

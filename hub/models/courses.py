@@ -34,6 +34,9 @@ class Course(Base):
     max_attempts: Mapped[int | None]
     # Open the player in a new window rather than in the page.
     launch_new_window: Mapped[bool] = mapped_column(default=False)
+    # A SCO opened again after a finished attempt shows that attempt for review
+    # (the learner may start a new one) instead of starting a new attempt at once.
+    review_when_finished: Mapped[bool] = mapped_column(default=False)
     # How attempts make the course grade: highest, last, first or average.
     grading_method: Mapped[str] = mapped_column(String(20), default="highest")
     # scorm_runtime.CompatibilitySettings as a dict; empty means the lenient defaults.

@@ -47,6 +47,9 @@ class PlayerLaunch:
     state: dict[str, Any]
     decision: str
     definitions_json: str
+    # A review the learner may leave for a new attempt (the course reviews finished
+    # SCOs, and attempts are left).
+    may_start_new_attempt: bool = False
 
     @property
     def review(self) -> bool:
@@ -173,11 +176,18 @@ def attempt_ids(session: Session, *, registration: Registration) -> list[int]:
 
 
 def launch(
-    session: Session, *, registration: Registration, activity_id: str | None, user: User
+    session: Session,
+    *,
+    registration: Registration,
+    activity_id: str | None,
+    user: User,
+    new_attempt: bool = False,
 ) -> PlayerLaunch:
     """Start or resume the SCO, by the standard's attempt rules. Past the course's
     attempt limit the last attempt opens for review (decision ``review``): the state
-    shown has cmi.mode "review", and nothing of that session is stored.
+    shown has cmi.mode "review", and nothing of that session is stored. A course
+    set to ``review_when_finished`` does the same for a finished attempt, unless
+    the learner asks for a ``new_attempt``.
 
     Batches still queued by the learner's previous page must be stored first
     (``commits.deliver_leftovers``): the launch decides from the stored state
@@ -196,6 +206,7 @@ def launch(
     settings = rt.CompatibilitySettings.from_dict(course.runtime_settings or {})
     previous = _latest_attempts(session, registration).get(activity.identifier)
     shown = None  # the state the SCO gets, when it is not the attempt's own
+    may_start_new_attempt = False  # a review the learner may leave for a new attempt
     if previous is None:
         state = _fresh_state(rversion, activity, user)
         attempt = _new_attempt(
@@ -214,14 +225,25 @@ def launch(
             max_attempts=course.max_attempts,
         )
         _log(session, registration, previous, started.deviations)
-        decision = started.decision
-        if decision == vocab.LAUNCH_ATTEMPT_LIMIT:
-            # The attempts are used up: the learner may still look at the last one
-            # (cmi.mode "review", no credit); nothing of that session is stored.
+        decision, ended = started.decision, started.ended
+        # The course reviews a finished attempt rather than starting the next one.
+        may_start_new_attempt = (
+            decision == vocab.LAUNCH_NEW_ATTEMPT
+            and course.review_when_finished
+            and not new_attempt
+            and ended is not None
+            and _finished(ended)
+        )
+        if ended is not None and (
+            decision == vocab.LAUNCH_ATTEMPT_LIMIT or may_start_new_attempt
+        ):
+            # The learner looks at the last attempt (cmi.mode "review", no credit):
+            # its attempts are used up, or the course reviews finished ones. Nothing
+            # of that session is stored.
             attempt = previous
-            if started.state.to_dict() != previous.state:  # a session closed here
-                _store_session_state(attempt, started.state)
-            shown = rt.review_state(started.state).to_dict()
+            if ended.to_dict() != previous.state:  # a session closed here
+                _store_session_state(attempt, ended)
+            shown = rt.review_state(ended).to_dict()
             decision = vocab.LAUNCH_REVIEW
         elif decision == vocab.LAUNCH_NEW_ATTEMPT:
             attempt = _new_attempt(
@@ -259,6 +281,16 @@ def launch(
         _with_navigation(shown or attempt.state, rversion, toc, activity),
         decision,
         rt.definitions_json(rversion, settings),
+        may_start_new_attempt,
+    )
+
+
+def _finished(state: rt.AttemptState) -> bool:
+    """The attempt was completed, passed or failed: there is something to review."""
+    result = rt.activity_result(state)
+    return result.completion == vocab.STATUS_COMPLETED or result.success in (
+        vocab.STATUS_PASSED,
+        vocab.STATUS_FAILED,
     )
 
 

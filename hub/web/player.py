@@ -96,6 +96,8 @@ class LaunchIn(BaseModel):
 
     activity: Annotated[str, StringConstraints(max_length=255)] | None = None
     leftovers: list[LeftoverIn] = Field(default_factory=list, max_length=50)
+    # The learner left a review for a new attempt (course.review_when_finished).
+    new_attempt: bool = False
 
     def leftover_batches(self) -> dict[int, list[commits.Batch]]:
         found: dict[int, list[commits.Batch]] = {}
@@ -191,6 +193,7 @@ def play(registration_id: int):
         "maxLeftoverBatches": MAX_LEFTOVER_BATCHES,
         # The course's "launch in a new window": the SCO gets a window of its own.
         "newWindow": plan.course.launch_new_window,
+        "newAttempt": request.args.get("new_attempt") == "1",
     }
     return render_template(
         "player.html",
@@ -206,9 +209,8 @@ def play(registration_id: int):
         ),
         exit_url=url_for("dashboard.home"),
         exit_label="Back to my courses",
-        # Shown when the launch is a review (the course's attempts are used up).
-        not_recorded=f"You have used all the attempts of “{plan.activity.title}”: "
-        "this is your last attempt, for review. Nothing you do here is recorded.",
+        # The launch's notice replaces it when the session records nothing.
+        not_recorded="Nothing you do here is recorded.",
     )
 
 
@@ -260,7 +262,11 @@ def start(registration_id: int):
         leftovers=body.leftover_batches(),
     )
     launch = runtime.launch(
-        db.session, registration=registration, activity_id=body.activity, user=g.user
+        db.session,
+        registration=registration,
+        activity_id=body.activity,
+        user=g.user,
+        new_attempt=body.new_attempt,
     )
     # A review session stores nothing: it gets no commit endpoint and no key.
     review = launch.review
@@ -283,6 +289,21 @@ def start(registration_id: int):
         if review
         else commits.commit_key(_secret(), launch.attempt.id, g.user.id),
     )
+    if review:
+        title = launch.activity.title
+        config["notice"] = (
+            f"You have finished “{title}”: this is your last attempt, for review."
+            if launch.may_start_new_attempt
+            else f"You have used all the attempts of “{title}”: this is your last "
+            "attempt, for review."
+        ) + " Nothing you do here is recorded."
+        if launch.may_start_new_attempt:
+            config["newAttemptUrl"] = url_for(
+                "player.play",
+                registration_id=registration.id,
+                activity=launch.activity.identifier,
+                new_attempt=1,
+            )
     return jsonify({"config": config, "delivered": delivered})
 
 

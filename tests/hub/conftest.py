@@ -203,7 +203,11 @@ def start_player(
     boot = player_boot(page.get_data(as_text=True))
     return client.post(
         boot["launchUrl"],
-        json={"activity": boot["activity"], "leftovers": leftovers or []},
+        json={
+            "activity": boot["activity"],
+            "leftovers": leftovers or [],
+            "new_attempt": boot.get("newAttempt", False),
+        },
         # Over https Flask-WTF also checks that the Referer is this site.
         headers={"X-CSRFToken": boot["csrfToken"], "Referer": page.request.url},
         **kwargs,

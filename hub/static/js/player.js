@@ -163,7 +163,8 @@
     return fetch(boot.launchUrl, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": boot.csrfToken },
-      body: JSON.stringify({ activity: boot.activity, leftovers: sent })
+      body: JSON.stringify({ activity: boot.activity, leftovers: sent,
+        new_attempt: !!boot.newAttempt })
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         if (!response.ok || !data.config) {
@@ -182,7 +183,15 @@
 
   function run(launched) {
     config = launched;
-    if (!config.record) notRecorded.hidden = false;
+    if (!config.record) {
+      if (config.notice) notRecorded.querySelector("[data-notice]").textContent = config.notice;
+      if (config.newAttemptUrl) {
+        var again = notRecorded.querySelector("[data-new-attempt]");
+        again.href = config.newAttemptUrl;
+        again.hidden = false;
+      }
+      notRecorded.hidden = false;
+    }
     var adapter = window.InteropScorm.install({
       definitions: config.definitions,
       state: config.state,

@@ -19,7 +19,7 @@ from hub.web.api.registrations import grades_response
 from hub.web.forms import FormState
 from hub.web.security import admin_required, current_actor
 
-CHECKBOXES = ("is_published", "launch_new_window")
+CHECKBOXES = ("is_published", "launch_new_window", "review_when_finished")
 
 
 def _settings_fields(form: FormState) -> dict:
@@ -43,6 +43,7 @@ def _course_values(course) -> dict:
         "description": course.description,
         "is_published": "on" if course.is_published else "",
         "launch_new_window": "on" if course.launch_new_window else "",
+        "review_when_finished": "on" if course.review_when_finished else "",
         "max_attempts": course.max_attempts or "",
         "grading_method": course.grading_method,
         "rt_strict": "on" if settings.get("strict") else "",

@@ -47,6 +47,7 @@ class CourseOut(_Out):
     max_attempts: int | None
     grading_method: str
     launch_new_window: bool
+    review_when_finished: bool
     runtime_settings: dict[str, Any]
     created_at: datetime
     updated_at: datetime

@@ -436,3 +436,37 @@ def test_staff_preview_runs_the_sco_in_browse_mode_and_records_nothing(
     finally:
         page.close(run_before_unload=True)
     assert hub.scalar("SELECT count(*) FROM sco_attempts") == attempts
+
+
+def test_course_reviewing_finished_scos_offers_a_new_attempt(api_hub, browser):
+    hub, script = api_hub, scorm2004_review_script()
+    registration_id = new_registration(
+        hub, "review-finished-2004", scorm2004_review_package(),
+        review_when_finished=True,
+    )  # fmt: skip
+    assert_conforms(script, run_session(browser, hub, registration_id), "ab-initio")
+
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(launch_link(hub, registration_id))
+        page.wait_for_url("**/play/*")
+        assert_conforms(script, sco_record(page), "")  # cmi.mode "review"
+        page.locator("[data-finished]").wait_for()
+        notice = page.locator("[data-not-recorded]")
+        assert "You have finished “Review”" in notice.text_content()
+        notice.locator("[data-new-attempt]").click()
+        page.wait_for_url("**new_attempt=1**")
+        assert_conforms(script, sco_record(page), "ab-initio")  # a new attempt
+        page.locator("[data-finished]").wait_for()
+        assert page.locator("[data-not-recorded]").is_hidden()
+    finally:
+        page.close(run_before_unload=True)
+        context.close()
+
+    report = api_call(hub, "GET", f"/api/v1/registrations/{registration_id}")
+    assert report["attempts"] == 2
+    assert [a["completion"] for a in activity(report, "sco1")["attempts"]] == [
+        "completed",
+        "completed",
+    ]

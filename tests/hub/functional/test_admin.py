@@ -344,6 +344,7 @@ def test_course_delivery_settings_round_trip(admin_web, session):
             "max_attempts": "3",
             "grading_method": "average",
             "launch_new_window": "on",
+            "review_when_finished": "on",
             "rt_strict": "",
             "rt_scores_as_points_12": "on",
             "rt_suspend_data_limit_12": "128000",
@@ -354,7 +355,7 @@ def test_course_delivery_settings_round_trip(admin_web, session):
     assert response.status_code == 302
     course = session.scalar(select(Course).where(Course.code == "SET-1"))
     assert course.max_attempts == 3 and course.grading_method == "average"
-    assert course.launch_new_window is True
+    assert course.launch_new_window is True and course.review_when_finished is True
     assert course.runtime_settings == {
         "scores_as_points_12": True,
         "suspend_data_limit_12": 128000,
@@ -377,6 +378,7 @@ def test_course_delivery_settings_round_trip(admin_web, session):
     session.expire_all()
     course = session.get(Course, course.id)
     assert course.max_attempts is None and course.grading_method == "last"
+    assert course.review_when_finished is False  # an unticked box
     assert course.runtime_settings["strict"] is True
 
 

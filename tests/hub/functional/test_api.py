@@ -414,3 +414,28 @@ def test_api_course_runtime_settings_scores_as_points(client, session):
     assert created.status_code == 201, created.json
     course = session.get(Course, created.json["id"])
     assert course.runtime_settings["scores_as_points_12"] is True
+
+
+def test_api_course_review_when_finished(client, session):
+    from hub.models import Course
+
+    assert_error(
+        client.post(
+            "/api/v1/courses",
+            json={"code": "REV", "title": "Review", "review_when_finished": "maybe"},
+        ),
+        422,
+        "validation_error",
+        "review_when_finished",
+    )
+    created = client.post(
+        "/api/v1/courses",
+        json={"code": "REV", "title": "Review", "review_when_finished": True},
+    )
+    assert created.status_code == 201, created.json
+    assert created.json["review_when_finished"] is True
+    assert session.get(Course, created.json["id"]).review_when_finished is True
+    changed = client.patch(
+        f"/api/v1/courses/{created.json['id']}", json={"review_when_finished": False}
+    )
+    assert changed.status_code == 200 and changed.json["review_when_finished"] is False

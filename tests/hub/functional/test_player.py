@@ -5,7 +5,7 @@ import io
 import shutil
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub.models import (
     Course,
@@ -234,6 +234,61 @@ def test_past_the_attempt_limit_the_last_attempt_opens_for_review(
     assert late.status_code == 200
     session.expire_all()
     assert session.scalar(select(ScoAttempt)).state["cmi"] == before[0]["cmi"]
+
+
+def test_a_course_can_open_finished_scos_for_review(web, learner, course12, session):
+    """With review_when_finished, a finished attempt opens for review (nothing
+    recorded) with a way to a new attempt; an unfinished one that exited normally
+    still starts a new attempt (RTE 1.2 §3.4.4)."""
+    course = session.get(Course, course12.id)
+    course.review_when_finished, course.max_attempts = True, 2
+    session.commit()
+    config = open_player(web, course12)
+    sco = config["current"]
+    finished = [["cmi.core.lesson_status", "passed"], ["cmi.core.score.raw", "90"]]
+    assert send(web, config, finished, 1, terminate=True).status_code == 200
+
+    review = open_player(web, course12, activity=sco)
+    assert review["review"] is True and review["commitUrl"] is None
+    assert review["state"]["cmi"]["cmi.core.lesson_mode"] == "review"
+    assert review["notice"].startswith("You have finished")
+    assert "new_attempt=1" in review["newAttemptUrl"]
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(ScoAttempt)) == 1
+
+    # The learner asks for a new attempt: RTE 1.2 §3.4.4, entry "" and the last
+    # attempt's status carried over.
+    started = start_player(web.client, review["newAttemptUrl"])
+    assert started.status_code == 200
+    fresh = started.json["config"]
+    assert fresh["review"] is False and fresh["commitUrl"]
+    assert fresh["state"]["cmi"]["cmi.core.entry"] == ""
+    assert fresh["state"]["cmi"]["cmi.core.lesson_mode"] == "normal"
+    session.expire_all()
+    assert session.scalars(select(ScoAttempt.number)).all() == [1, 2]
+
+    # Attempt 2 ends incomplete with a normal exit: not finished, but the limit
+    # (2) is reached, so it opens for review with no way to a new attempt.
+    unfinished = [["cmi.core.lesson_status", "incomplete"]]
+    assert send(web, fresh, unfinished, 1, terminate=True).status_code == 200
+    last = open_player(web, course12, activity=sco)
+    assert last["review"] is True and "newAttemptUrl" not in last
+    assert last["notice"].startswith("You have used all the attempts")
+
+
+def test_an_unfinished_attempt_starts_a_new_one_even_when_the_course_reviews(
+    web, learner, course12, session
+):
+    course = session.get(Course, course12.id)
+    course.review_when_finished = True
+    session.commit()
+    config = open_player(web, course12)
+    unfinished = [["cmi.core.lesson_status", "incomplete"]]
+    assert send(web, config, unfinished, 1, terminate=True).status_code == 200
+    again = open_player(web, course12, activity=config["current"])
+    assert again["review"] is False and again["commitUrl"] != config["commitUrl"]
+    session.expire_all()
+    assert session.scalars(select(ScoAttempt.number)).all() == [1, 2]
 
 
 def test_review_launch_stores_the_session_it_closes(web, learner, course12, session):
