@@ -71,8 +71,14 @@ def test_upload_shows_progress_then_the_report_and_makes_a_course(
     page.reload()
     # The package page now lists the course that delivers it.
     assert page.locator("small.muted", has_text="INTRO").count() == 1
-    href = page.get_attribute("text=Preview the first unit", "href")
-    assert page.request.get(f"{live_hub.url}{href}").status == 200
+    # The author previews the SCO in the player (browse mode, nothing recorded).
+    page.click("text=Preview in the player")
+    page.wait_for_url("**/preview/*")
+    assert page.is_visible("[data-not-recorded]")
+    page.wait_for_function("window.hubPlayer && window.hubPlayer.calls.length > 0")
+    calls = page.evaluate("window.hubPlayer.calls")
+    assert calls[0]["method"] == "LMSInitialize" and calls[0]["result"] == "true"
+    assert [c for c in calls if str(c["error"]) != "0"] == []
 
 
 def test_broken_package_report_names_file_and_line(live_hub, browser, tmp_path):
