@@ -95,7 +95,10 @@ def _enrolled(session: Session, registration: Registration) -> bool:
 
 
 def _pick(
-    toc: list[Activity], wanted: str | None, last: str | None = None, where="course"
+    toc: list[Activity],
+    wanted: str | None,
+    last: str | None = None,
+    where: str = "course",
 ) -> Activity:
     launchable = [a for a in toc if a.launchable]
     if not launchable:

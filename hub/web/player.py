@@ -1,4 +1,5 @@
-"""The player: launch a course, run a SCO with the API adapter, take its commits."""
+"""The player: launch a course, run a SCO with the API adapter, take its commits;
+and the staff's preview of a package, which records nothing."""
 
 from __future__ import annotations
 
@@ -159,6 +160,13 @@ def launch_link(token: str):
     return redirect(url_for("player.play", registration_id=registration.id))
 
 
+def _activity_urls(registration_id: int) -> Callable[[str], str]:
+    """The player page of each activity of the registration."""
+    return lambda identifier: url_for(
+        "player.play", registration_id=registration_id, activity=identifier
+    )
+
+
 def _neighbours(toc: list[Activity], activity: Activity) -> dict[str, Any]:
     """The launchable activities before and after ``activity`` (the player's
     Previous and Next)."""
@@ -204,9 +212,7 @@ def play(registration_id: int):
         locked=runtime.locked_activities(
             db.session, registration=registration, toc=plan.toc
         ),
-        activity_url=lambda identifier: url_for(
-            "player.play", registration_id=registration.id, activity=identifier
-        ),
+        activity_url=_activity_urls(registration.id),
         exit_url=url_for("dashboard.home"),
         exit_label="Back to my courses",
         # The launch's notice replaces it when the session records nothing.
@@ -272,9 +278,7 @@ def start(registration_id: int):
     review = launch.review
     config = _adapter_config(
         launch,
-        activity_url=lambda identifier: url_for(
-            "player.play", registration_id=registration.id, activity=identifier
-        ),
+        activity_url=_activity_urls(registration.id),
         exit_url=url_for("dashboard.home"),
         attempt_key=_attempt_key(launch.attempt.id),
         review=review,

@@ -65,8 +65,8 @@
     }
   };
 
-  // A session that records nothing (a review once the course's attempts are used
-  // up; a staff preview in browse mode): nothing the SCO sets is sent anywhere.
+  // A session that records nothing (a review of the last attempt; a staff preview
+  // in browse mode): nothing the SCO sets is sent anywhere.
   var noTransport = {
     commit: function () { return Promise.resolve({ ok: true }); },
     commitSync: function () { return true; },
@@ -184,7 +184,9 @@
   function run(launched) {
     config = launched;
     if (!config.record) {
-      if (config.notice) notRecorded.querySelector("[data-notice]").textContent = config.notice;
+      if (config.notice) {
+        notRecorded.querySelector("[data-notice]").textContent = config.notice;
+      }
       if (config.newAttemptUrl) {
         var again = notRecorded.querySelector("[data-new-attempt]");
         again.href = config.newAttemptUrl;
