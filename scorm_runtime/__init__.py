@@ -5,10 +5,11 @@ A pure library (standard library only): plain data in, plain data out. The hub:
 1. at launch: ``launch = start_session(stored_state, settings=..., max_attempts=...)``
    (or ``new_attempt_state(version, learner_id=..., learner_name=..., ...)`` the
    first time), stores ``launch.state.to_dict()`` and logs ``launch.deviations``;
-   past the attempt limit, ``review_state(launch.state)`` shows the last attempt
+   past the attempt limit, ``review_state(launch.ended)`` shows the last attempt
    in review mode, and nothing of that session is stored;
 2. in the player page: ships ``definitions_json(version, settings)`` and the state
-   to ``hub/static/js/scorm-api.js`` (``InteropScorm.install``);
+   (for SCORM 2004 with ``navigation_validity(...)`` added) to
+   ``hub/static/js/scorm-api.js`` (``InteropScorm.install``);
 3. per browser batch: ``result = apply_commit(state, changes, version=...,
    settings=..., seq=..., tab=..., terminate=...)`` and stores ``result.state``,
    logging ``result.errors`` and ``result.deviations`` per registration;
@@ -70,10 +71,10 @@ __all__ = [
     "new_attempt_state",
     "parse_duration",
     "prerequisites_met",
+    "review_state",
     "rollup",
     "runtime_report",
     "set_value",
-    "review_state",
     "start_session",
     "unusable_launch_identifiers",
 ]

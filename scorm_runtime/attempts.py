@@ -172,7 +172,9 @@ def review_state(state: AttemptState) -> AttemptState:
     return review
 
 
-def navigation_validity(version: str, *, order: list[str], current: str) -> dict:
+def navigation_validity(
+    version: str, *, order: list[str], current: str
+) -> dict[str, str]:
     """What adl.nav.request_valid answers (RTE 4th ed. §4.4.3) for a SCO that the
     player delivers in ``order``, moving on by the SCO's navigation requests: as
     store entries for the launch's state (read-only elements, never committed).
