@@ -123,8 +123,9 @@
     if (request === "previous" && index > 0) {
       return config.activityUrls[config.order[index - 1]];
     }
-    if (request === "exit" || request === "exitAll" || request === "suspendAll" ||
-        request === "abandon" || request === "abandonAll") {
+    // exitAll, suspendAll and abandonAll end the whole course; exit and abandon end
+    // this SCO only (SN 4th ed.), which leaves the learner here to go on.
+    if (request === "exitAll" || request === "suspendAll" || request === "abandonAll") {
       return config.exitUrl;
     }
     var choice = /^\{target=([^}]+)\}(choice|jump)$/.exec(request);

@@ -977,3 +977,22 @@ def preview_script(api: str) -> Script:
 def preview_package(api: str) -> bytes:
     sco = Sco("sco1", "Preview", preview_script(api))
     return scorm12_package([sco]) if api == "API" else scorm2004_package([sco])
+
+
+# --- SCORM 2004: exit ends the SCO, exitAll the course ----------------------------
+
+
+def scorm2004_exit_package() -> bytes:
+    """Two SCOs: the first requests "exit" (SN 4th ed.: end this activity), the
+    second "exitAll" (end the sequencing session) before Terminate."""
+
+    def leaving(request: str) -> Script:
+        return _finishing_script(
+            "API_1484_11",
+            [("cmi.completion_status", "completed"), ("adl.nav.request", request)],
+        )
+
+    return scorm2004_package(
+        [Sco("one", "One", leaving("exit")), Sco("two", "Two", leaving("exitAll"))],
+        org_extra=FLOW,
+    )

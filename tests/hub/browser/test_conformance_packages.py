@@ -23,6 +23,7 @@ from tests.hub.browser.conformance_kit import (
     scorm2004_conformance_package,
     scorm2004_continue_package,
     scorm2004_continue_scripts,
+    scorm2004_exit_package,
     scorm2004_objectives_package,
     scorm2004_objectives_script,
     scorm2004_review_package,
@@ -467,6 +468,31 @@ def test_course_reviewing_finished_scos_offers_a_new_attempt(api_hub, browser):
     report = api_call(hub, "GET", f"/api/v1/registrations/{registration_id}")
     assert report["attempts"] == 2
     assert [a["completion"] for a in activity(report, "sco1")["attempts"]] == [
+        "completed",
+        "completed",
+    ]
+
+
+def test_scorm2004_exit_ends_the_sco_and_exit_all_the_course(api_hub, browser):
+    hub = api_hub
+    registration_id = new_registration(hub, "exit-2004", scorm2004_exit_package())
+    page = browser.new_page()
+    try:
+        page.goto(launch_link(hub, registration_id))
+        page.wait_for_url("**/play/*")
+        sco_record(page)
+        # "exit": this SCO is over; the player stays, offering the next one.
+        page.locator("[data-finished]").wait_for()
+        page.click("text=Continue with “Two”")
+        page.wait_for_url("**activity=two")
+        # "exitAll": the course is over; the player leaves for the dashboard.
+        page.wait_for_url("**/dashboard", timeout=20_000)
+    finally:
+        page.close()
+    report = api_call(hub, "GET", f"/api/v1/registrations/{registration_id}")
+    assert [
+        activity(report, s)["attempts"][0]["completion"] for s in ("one", "two")
+    ] == [
         "completed",
         "completed",
     ]
