@@ -130,6 +130,9 @@
     }
     var choice = /^\{target=([^}]+)\}(choice|jump)$/.exec(request);
     if (choice && config.activityUrls[choice[1]]) return config.activityUrls[choice[1]];
+    // RTE 1.2 §3.4.4 cmi.core.exit "logout": the LMS logs the learner out of the
+    // course once the SCO has finished (SCORM 2004's cmi.exit "logout" likewise).
+    if ((cmi["cmi.core.exit"] || cmi["cmi.exit"]) === "logout") return config.exitUrl;
     return null;
   }
 

@@ -996,3 +996,14 @@ def scorm2004_exit_package() -> bytes:
         [Sco("one", "One", leaving("exit")), Sco("two", "Two", leaving("exitAll"))],
         org_extra=FLOW,
     )
+
+
+def scorm12_logout_package() -> bytes:
+    """Two SCOs; the first exits with "logout" (RTE 1.2 §3.4.4 cmi.core.exit: the
+    LMS logs the student out of the course after LMSFinish)."""
+    script = _finishing_script(
+        "API",
+        [("cmi.core.lesson_status", "completed"), ("cmi.core.exit", "logout")],
+    )
+    second = _finishing_script("API", [])
+    return scorm12_package([Sco("one", "One", script), Sco("two", "Two", second)])

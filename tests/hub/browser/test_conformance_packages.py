@@ -14,6 +14,7 @@ from tests.hub.browser.conformance_kit import (
     preview_package,
     preview_script,
     scorm12_conformance_package,
+    scorm12_logout_package,
     scorm12_mastery_package,
     scorm12_mastery_script,
     scorm12_prerequisites_package,
@@ -496,3 +497,18 @@ def test_scorm2004_exit_ends_the_sco_and_exit_all_the_course(api_hub, browser):
         "completed",
         "completed",
     ]
+
+
+def test_scorm12_logout_leaves_the_course(api_hub, browser):
+    hub = api_hub
+    registration_id = new_registration(hub, "logout-12", scorm12_logout_package())
+    page = browser.new_page()
+    try:
+        page.goto(launch_link(hub, registration_id))
+        page.wait_for_url("**/play/*")
+        page.wait_for_url("**/dashboard", timeout=20_000)
+    finally:
+        page.close()
+    report = api_call(hub, "GET", f"/api/v1/registrations/{registration_id}")
+    (attempt,) = activity(report, "one")["attempts"]
+    assert (attempt["completion"], attempt["exit"]) == ("completed", "logout")
