@@ -294,6 +294,7 @@ def _warn_unusable_identifiers(
     version = scorm_version(manifest.get("standard"), manifest.get("edition"))
     if version is None:
         return
+    manifest_file = (manifest.get("root") or "") + "imsmanifest.xml"  # as importers
     for activity in manifest_activities(manifest):
         if not activity.launchable:
             continue
@@ -309,7 +310,7 @@ def _warn_unusable_identifiers(
                 f"item {activity.identifier!r}: {what} {identifier!r} is not a valid "
                 f"identifier for {element} (a URI, RTE 4th ed. §4.1.1.4), so the "
                 "SCO will not find it at run time",
-                file="imsmanifest.xml",
+                file=manifest_file,
             )
 
 
