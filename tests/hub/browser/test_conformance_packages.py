@@ -142,7 +142,8 @@ def test_scorm12_conformance_package_suspends_resumes_and_passes(
 
 
 @pytest.mark.parametrize("settings", [STRICT, DEFAULT])
-@pytest.mark.parametrize("version", ["2004 4th Edition", "2004 3rd Edition"])
+# "CAM 1.3" is the 2nd edition's schemaversion.
+@pytest.mark.parametrize("version", ["2004 4th Edition", "2004 3rd Edition", "CAM 1.3"])
 def test_scorm2004_conformance_package_suspends_resumes_and_passes(
     api_hub, browser, version, settings
 ):
