@@ -1159,3 +1159,23 @@ def test_player_hides_the_controls_an_item_hides(web, session, org, settings, ap
     assert controls("a") == ["Next →", ">Exit<", "Continue with"]
     assert controls("b") == []
     assert controls("c") == ["← Previous", ">Exit<"]
+
+
+@pytest.mark.parametrize(
+    ("status", "reviews", "label"),
+    [
+        (ProgressStatus.NOT_STARTED, False, "Start"),
+        (ProgressStatus.IN_PROGRESS, False, "Continue"),
+        (ProgressStatus.COMPLETED, True, "Review"),
+        (ProgressStatus.PASSED, False, "Open again"),
+    ],
+)
+def test_dashboard_button_says_what_opening_the_course_does(
+    web, learner, course12, session, status, reviews, label
+):
+    enrollment = session.scalar(select(Enrollment))
+    enrollment.progress_status = status
+    session.get(Course, course12.id).review_when_finished = reviews
+    session.commit()
+    page = web.get("/dashboard").get_data(as_text=True)
+    assert f">{label}</a>" in page
