@@ -187,7 +187,8 @@ def navigation_validity(
     Returns:
         continue / previous "true" or "false" by the SCO's place in ``order``;
         choice (and in the 4th edition jump) "true" for each activity of ``order``
-        (any other target keeps the element's "unknown"). Empty for SCORM 1.2.
+        and, under the element's own name, "false" for any other target (it is
+        not in the package). Empty for SCORM 1.2.
     """
     if version == v.SCORM_12:
         return {}
@@ -199,6 +200,7 @@ def navigation_validity(
     }
     verbs = ("choice", "jump") if version == v.SCORM_2004_4TH else ("choice",)
     for verb in verbs:
+        found[f"{prefix}{verb}.{{target}}"] = v.FALSE
         for identifier in order:
             found[f"{prefix}{verb}.{{target={identifier}}}"] = v.TRUE
     return found

@@ -104,6 +104,10 @@ def get_value(defs: dict, store: Store, element: str) -> str:
         return evaluated
     if element in store:
         return store[element]
+    # adl.nav.request_valid.choice/jump: the launch may answer for every target it
+    # does not name (navigation_validity: a target outside the package is "false").
+    if template in store:
+        return store[template]
     if spec["default"] is not None:
         return spec["default"]
     # Only SCORM 2004 has elements without a default: every readable 1.2 element

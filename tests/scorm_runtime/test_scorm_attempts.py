@@ -260,7 +260,7 @@ def test_review_state_shows_the_attempt_as_recorded(version, mode, credit, entry
 )
 def test_navigation_validity_follows_the_delivery_order(current, forward, back):
     """RTE 4th ed. §4.4.3: "true" where the player will honour the request,
-    "false" where it cannot; a target it does not know stays "unknown"."""
+    "false" where it cannot (a target outside the package included)."""
     validity = navigation_validity("2004-4th", order=["a", "b", "c"], current=current)
     api = launched("2004-4th")
     api.state.cmi.update(validity)
@@ -268,7 +268,7 @@ def test_navigation_validity_follows_the_delivery_order(current, forward, back):
     assert api.get_value("adl.nav.request_valid.previous") == back
     assert api.get_value("adl.nav.request_valid.choice.{target=b}") == "true"
     assert api.get_value("adl.nav.request_valid.jump.{target=c}") == "true"
-    assert api.get_value("adl.nav.request_valid.choice.{target=z}") == "unknown"
+    assert api.get_value("adl.nav.request_valid.choice.{target=z}") == "false"
     assert api.set_value("adl.nav.request_valid.continue", "true") == "false"
     assert api.get_last_error() == "404"  # read only
 
@@ -278,3 +278,10 @@ def test_navigation_validity_by_edition():
     assert "adl.nav.request_valid.jump.{target=a}" not in third  # 4th ed. only
     assert third["adl.nav.request_valid.continue"] == "false"
     assert navigation_validity("1.2", order=["a"], current="a") == {}
+
+
+def test_request_valid_without_launch_answers_stays_unknown():
+    """Without the launch's answers (the runtime on its own) the book's default."""
+    api = launched("2004-4th")
+    assert api.get_value("adl.nav.request_valid.choice.{target=a}") == "unknown"
+    assert api.get_value("adl.nav.request_valid.continue") == "unknown"

@@ -413,6 +413,9 @@
     var evaluated = evaluatedStatus(defs.version, store, element);
     if (evaluated !== null) return evaluated;
     if (own(store, element)) return store[element];
+    // adl.nav.request_valid.choice/jump: the launch may answer for every target it
+    // does not name (a target outside the package is "false").
+    if (own(store, template)) return store[template];
     if (spec["default"] !== null) return spec["default"];
     throw new ScormError("not_initialized", defs, element);
   }

@@ -841,7 +841,7 @@ def scorm2004_continue_scripts() -> tuple[Script, Script]:
             valid("previous", "false"),
             valid("choice.{target=two}", "true"),
             valid("jump.{target=two}", "true"),
-            valid("choice.{target=elsewhere}", "unknown"),
+            valid("choice.{target=elsewhere}", "false"),
             call("GetValue", "adl.nav.request", result="_none_",
                  book="RTE 4th ed. §4.4.2, adl.nav.request: _none_ at first"),
             call("SetValue", "adl.nav.request", "continue", result="true"),
