@@ -180,3 +180,46 @@ def test_interaction_2004_result_wrong_strict_406_lenient_tolerated():
     assert outcome(strict, ("SetValue", element, "wrong")) == ("false", "406")
     assert outcome(lenient, ("SetValue", element, "wrong")) == ("true", "0")
     assert lenient.deviations[-1].kind == "tolerated-format:result"
+
+
+# RTE 4th ed. §4.2.9.1 cmi.interactions.n.correct_responses: how many patterns each
+# interaction type takes (its SPM in strict mode), with a valid pattern maker.
+PATTERNS = {
+    "true-false": (1, lambda i: "true"),
+    "choice": (10, lambda i: f"c{i}"),
+    "fill-in": (5, lambda i: f"word{i}"),
+    "long-fill-in": (5, lambda i: f"text {i}"),
+    "likert": (1, lambda i: "agree"),
+    "matching": (5, lambda i: f"s{i}[.]t{i}"),
+    "performance": (5, lambda i: f"step{i}[.]done"),
+    "sequencing": (5, lambda i: f"a{i}[,]b{i}"),
+    "numeric": (1, lambda i: "1[:]5"),
+    "other": (1, lambda i: "anything"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(PATTERNS))
+def test_interaction_2004_correct_responses_per_type_strict(kind):
+    limit, pattern = PATTERNS[kind]
+    api = launched("2004-4th")
+    api.set_value("cmi.interactions.0.id", "q1")
+    api.set_value("cmi.interactions.0.type", kind)
+    for index in range(limit):
+        element = f"cmi.interactions.0.correct_responses.{index}.pattern"
+        assert outcome(api, ("SetValue", element, pattern(index))) == ("true", "0")
+    one_more = f"cmi.interactions.0.correct_responses.{limit}.pattern"
+    assert outcome(api, ("SetValue", one_more, pattern(limit))) == ("false", "351")
+    count = "cmi.interactions.0.correct_responses._count"
+    assert outcome(api, ("GetValue", count)) == (str(limit), "0")
+
+
+@pytest.mark.parametrize("kind", ["choice", "sequencing"])
+def test_interaction_2004_duplicate_correct_response_pattern_351(kind):
+    """A pattern that repeats an earlier one of the same interaction is refused."""
+    _, pattern = PATTERNS[kind]
+    api = launched("2004-4th")
+    api.set_value("cmi.interactions.0.id", "q1")
+    api.set_value("cmi.interactions.0.type", kind)
+    api.set_value("cmi.interactions.0.correct_responses.0.pattern", pattern(0))
+    again = ("SetValue", "cmi.interactions.0.correct_responses.1.pattern", pattern(0))
+    assert outcome(api, again) == ("false", "351")
