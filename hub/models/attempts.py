@@ -36,6 +36,8 @@ class Registration(Base):
     total_cs: Mapped[int] = mapped_column(default=0)
     last_activity_id: Mapped[str | None] = mapped_column(String(255))
     last_launched_at: Mapped[datetime | None]
+    # Attempts granted on each SCO beyond the course's limit (staff, for this learner).
+    extra_attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 import scorm_runtime as rt
 from hub.errors import ConflictError, FieldError, NotFoundError
-from hub.models import Course, Package
+from hub.models import Course, Package, Registration
 from hub.schemas import CourseCreate, CourseUpdate, RuntimeSettings
 from hub.services.pagination import Page, paginate
 
@@ -134,3 +134,11 @@ def all_courses(session: Session, *, org_id: int) -> list[Course]:
             .order_by(Course.title)
         )
     )
+
+
+def attempts_allowed(course: Course, registration: Registration) -> int | None:
+    """Attempts the learner may make on each SCO: the course's limit plus what staff
+    granted the registration (None: unlimited)."""
+    if course.max_attempts is None:
+        return None
+    return course.max_attempts + registration.extra_attempts

@@ -30,7 +30,7 @@ from hub.models import (
     User,
 )
 from hub.schemas import UserCreate
-from hub.services import accounts, enrollments
+from hub.services import accounts, enrollments, reports
 from hub.services.activities import runtime_version
 from hub.services.authz import Actor
 from hub.services.courses import get_course
@@ -218,6 +218,44 @@ def get_registration(
         actor.role is OrgRole.LEARNER and registration.user_id != actor.user_id
     ):
         raise NotFoundError(f"no registration {registration_id}")
+    return registration
+
+
+#: Attempts granted to one registration beyond the course's limit, at most.
+MAX_EXTRA_ATTEMPTS = 1000
+
+
+def grant_attempts(
+    session: Session, *, actor: Actor, registration_id: int, count: int
+) -> Registration:
+    """Allow the learner ``count`` more attempts on each SCO than the course does
+    (admins, and instructors teaching the course).
+
+    Raises:
+        NotFoundError: no such registration the actor may see.
+        PermissionDeniedError: the actor is the learner, or does not teach it.
+        ConflictError: the course allows unlimited attempts, or the grant would pass
+            ``MAX_EXTRA_ATTEMPTS``.
+    """
+    registration = reports.viewable_registration(
+        session, actor=actor, registration_id=registration_id
+    )
+    if not (
+        actor.is_admin
+        or reports.teaches(session, actor=actor, course_id=registration.course_id)
+    ):
+        raise PermissionDeniedError(
+            "Only the course's instructors and admins may do this."
+        )
+    course = get_course(session, org_id=actor.org_id, course_id=registration.course_id)
+    if course.max_attempts is None:
+        raise ConflictError("The course allows unlimited attempts already.")
+    if registration.extra_attempts + count > MAX_EXTRA_ATTEMPTS:
+        raise ConflictError(
+            f"At most {MAX_EXTRA_ATTEMPTS} attempts can be granted beyond the course's."
+        )
+    registration.extra_attempts += count
+    session.flush()
     return registration
 
 

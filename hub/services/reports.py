@@ -25,6 +25,7 @@ from hub.models import (
 )
 from hub.services.activities import activities
 from hub.services.authz import Actor
+from hub.services.courses import attempts_allowed
 
 _INDEXED = re.compile(
     r"^(cmi\.(?:interactions|objectives|comments_from_learner|"
@@ -79,6 +80,10 @@ def registration_report(
         "version": version.version,
         **_result_dict(registration),
         "attempts": max((len(a) for a in per_activity.values()), default=0),
+        "attempts_allowed": attempts_allowed(
+            session.get_one(Course, registration.course_id), registration
+        ),
+        "extra_attempts": registration.extra_attempts,
         "activities": [
             {
                 "id": activity.identifier,
@@ -153,17 +158,25 @@ def viewable_registration(
         raise NotFoundError(f"no registration {registration_id}")
     if actor.is_admin or registration.user_id == actor.user_id:
         return registration
-    teaches = session.scalar(
+    if teaches(session, actor=actor, course_id=registration.course_id):
+        return registration
+    raise NotFoundError(f"no registration {registration_id}")
+
+
+def teaches(session: Session, *, actor: Actor, course_id: int) -> bool:
+    """Whether the actor is an instructor teaching the course (an active instructor
+    enrollment)."""
+    if actor.role is not OrgRole.INSTRUCTOR or actor.user_id is None:
+        return False
+    enrollment = session.scalar(
         select(Enrollment.id).where(
-            Enrollment.course_id == registration.course_id,
+            Enrollment.course_id == course_id,
             Enrollment.user_id == actor.user_id,
             Enrollment.role == CourseRole.INSTRUCTOR,
             Enrollment.status == EnrollmentStatus.ACTIVE,
         )
     )
-    if actor.role is OrgRole.INSTRUCTOR and teaches is not None:
-        return registration
-    raise NotFoundError(f"no registration {registration_id}")
+    return enrollment is not None
 
 
 def _events(

@@ -29,6 +29,7 @@ from hub.models import (
 )
 from hub.services.activities import Activity, activities, runtime_version
 from hub.services.commits import registration_result, result_columns, roll_up
+from hub.services.courses import attempts_allowed
 from scorm_runtime import vocab
 
 # -- launching ------------------------------------------------------------------------
@@ -225,7 +226,7 @@ def launch(
         started = rt.start_session(
             rt.AttemptState.from_dict(previous.state),
             settings=settings,
-            max_attempts=course.max_attempts,
+            max_attempts=attempts_allowed(course, registration),
         )
         _log(session, registration, previous, started.deviations)
         decision, ended = started.decision, started.ended

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 
 from hub.extensions import db
 from hub.models import OrgRole
-from hub.services import dashboards, reports
+from hub.services import dashboards, registrations, reports
 from hub.web.security import current_actor, login_required, staff_required
 
 bp = Blueprint("dashboard", __name__)
@@ -58,10 +58,25 @@ def roster(course_id: int):
 @login_required
 def registration(registration_id: int):
     """Results of a registration, per activity and attempt, with the runtime data."""
+    actor = current_actor()
     found = reports.viewable_registration(
-        db.session, actor=current_actor(), registration_id=registration_id
+        db.session, actor=actor, registration_id=registration_id
     )
-    return render_template(
-        "dashboard/registration.html",
-        **reports.registration_page(db.session, registration=found),
+    page = reports.registration_page(db.session, registration=found)
+    # Staff of the course may allow this learner more attempts than it does.
+    can_grant = page["report"]["attempts_allowed"] is not None and (
+        actor.is_admin
+        or reports.teaches(db.session, actor=actor, course_id=found.course_id)
     )
+    return render_template("dashboard/registration.html", **page, can_grant=can_grant)
+
+
+@bp.post("/registrations/<int:registration_id>/extra-attempts")
+@staff_required
+def grant_attempt(registration_id: int):
+    """Allow the learner one more attempt on each SCO than the course does."""
+    registrations.grant_attempts(
+        db.session, actor=current_actor(), registration_id=registration_id, count=1
+    )
+    flash("The learner may make one more attempt on each part.", "success")
+    return redirect(url_for("dashboard.registration", registration_id=registration_id))

@@ -18,6 +18,7 @@ from hub.web.api import (
 )
 from hub.web.api.openapi import Param
 from hub.web.api.schemas import (
+    ExtraAttemptsIn,
     GradeOut,
     LaunchLinkIn,
     LaunchLinkOut,
@@ -112,6 +113,24 @@ def create_launch_link(registration_id: int):
     )
     url = url_for("player.launch_link", token=link.token, _external=True)
     return one({"url": url, "expires_at": link.expires_at}, LaunchLinkOut, 201)
+
+
+@operation(
+    "/registrations/<int:registration_id>/extra-attempts",
+    "POST",
+    summary="Allow the learner more attempts on each SCO than the course does",
+    tag=TAG,
+    body=ExtraAttemptsIn,
+    response=RegistrationOut,
+)
+def grant_attempts(registration_id: int):
+    registration = registrations.grant_attempts(
+        db.session,
+        actor=actor(),
+        registration_id=registration_id,
+        count=body(ExtraAttemptsIn).count,
+    )
+    return one(registration, RegistrationOut)
 
 
 @operation(

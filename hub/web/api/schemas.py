@@ -241,6 +241,7 @@ class RegistrationOut(_Out):
     score_scaled: float | None
     score_raw: float | None
     total_cs: int
+    extra_attempts: int
     last_launched_at: datetime | None
     created_at: datetime
 
@@ -259,10 +260,23 @@ class RegistrationReportOut(BaseModel):
     score_raw: float | None
     total_time: str
     attempts: int
+    attempts_allowed: int | None = Field(
+        description="Attempts the learner may make on each SCO: the course's limit "
+        "plus extra_attempts (null: unlimited)"
+    )
+    extra_attempts: int = Field(description="Attempts granted beyond the course's")
     activities: list[dict[str, Any]]
     events: list[dict[str, Any]] = Field(
         description="The newest runtime log entries: tolerated deviations and refused "
         "values"
+    )
+
+
+class ExtraAttemptsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    count: int = Field(
+        ge=1, le=100, description="Attempts to allow on each SCO beyond the course's"
     )
 
 

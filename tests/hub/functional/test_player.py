@@ -9,10 +9,12 @@ from sqlalchemy import func, select
 
 from hub.models import (
     Course,
+    CourseRole,
     Enrollment,
     EnrollmentStatus,
     ImportJob,
     JobState,
+    OrgRole,
     ProgressStatus,
     Registration,
     RuntimeEvent,
@@ -21,7 +23,7 @@ from hub.models import (
 from hub.services import commits, packages
 from tests.factories import PASSWORD, make_course, make_enrollment, make_user
 from tests.hub.browser.conformance_kit import Sco, Script, scorm2004_package
-from tests.hub.conftest import recorded_statements, start_player
+from tests.hub.conftest import WebClient, recorded_statements, start_player
 from tests.hub.functional.test_packages import DEMO, SCORM12, SCORM2004, zip_folder
 
 
@@ -1179,3 +1181,106 @@ def test_dashboard_button_says_what_opening_the_course_does(
     session.commit()
     page = web.get("/dashboard").get_data(as_text=True)
     assert f">{label}</a>" in page
+
+
+def test_staff_allow_a_learner_one_more_attempt(
+    web, app, learner, course12, session, org, settings
+):
+    course = session.get(Course, course12.id)
+    course.max_attempts = 1
+    session.commit()
+    config = open_player(web, course12)
+    done = [["cmi.core.lesson_status", "completed"]]
+    assert send(web, config, done, 1, terminate=True).status_code == 200
+    assert open_player(web, course12, activity=config["current"])["review"] is True
+    registration = session.scalar(select(Registration))
+    page = f"/registrations/{registration.id}"
+    grant = f"{page}/extra-attempts"
+    # The learner sees the limit but cannot lift it.
+    own = web.get(page).get_data(as_text=True)
+    assert "Attempts allowed on each part: 1." in own
+    assert "Allow one more attempt" not in own
+    assert web.post(grant, {}).status_code == 403
+
+    staff = WebClient(app.test_client())
+    make_user(
+        session,
+        org,
+        settings=settings,
+        email="boss@example.com",
+        password=PASSWORD,
+        role=OrgRole.ADMIN,
+    )
+    session.commit()
+    staff.login("boss@example.com", PASSWORD)
+    assert "Allow one more attempt" in staff.get(page).get_data(as_text=True)
+    assert staff.post(grant, {}).status_code == 302
+    shown = staff.get(page).get_data(as_text=True)
+    assert "Attempts allowed on each part: 2 (1 granted beyond the course" in shown
+
+    again = open_player(web, course12, activity=config["current"])
+    assert again["review"] is False and again["commitUrl"] != config["commitUrl"]
+    session.expire_all()
+    assert session.scalars(select(ScoAttempt.number)).all() == [1, 2]
+
+    # A course without a limit has nothing to lift.
+    session.get(Course, course12.id).max_attempts = None
+    session.commit()
+    assert staff.post(grant, {}).status_code == 409
+
+
+def test_api_allows_a_learner_more_attempts(api, key, session, course12):
+    course = session.get(Course, course12.id)
+    course.max_attempts = 2
+    session.commit()
+    registration = api.post(
+        "/api/v1/registrations",
+        headers=key,
+        json={"course_id": course12.id, "learner": {"email": "x@example.com"}},
+    ).json
+    url = f"/api/v1/registrations/{registration['id']}/extra-attempts"
+
+    def post(target, body):
+        return api.post(target, headers=key, json=body)
+
+    for bad in ({"count": 0}, {}, {"count": "two"}, {"count": 101}):
+        refused = post(url, bad)
+        assert refused.status_code == 422
+        assert "count" in [f["field"] for f in refused.json["error"]["fields"]]
+    granted = post(url, {"count": 3})
+    assert granted.status_code == 200, granted.json
+    assert granted.json["extra_attempts"] == 3
+    report = api.get(f"/api/v1/registrations/{registration['id']}", headers=key).json
+    assert (report["attempts_allowed"], report["extra_attempts"]) == (5, 3)
+    missing = post("/api/v1/registrations/999999/extra-attempts", {"count": 1})
+    assert missing.status_code == 404
+    course.max_attempts = None
+    session.commit()
+    assert post(url, {"count": 1}).status_code == 409
+
+
+def test_only_the_courses_instructors_allow_more_attempts(
+    web, app, learner, course12, session, org, settings
+):
+    course = session.get(Course, course12.id)
+    course.max_attempts = 1
+    session.commit()
+    open_player(web, course12)  # registers the learner
+    grant = f"/registrations/{session.scalar(select(Registration.id))}/extra-attempts"
+    teacher, other = WebClient(app.test_client()), WebClient(app.test_client())
+    for client, email, teaches in (
+        (teacher, "t1@x.org", True),
+        (other, "t2@x.org", False),
+    ):
+        user = make_user(
+            session, org, settings=settings, email=email, password=PASSWORD,
+            role=OrgRole.INSTRUCTOR,
+        )  # fmt: skip
+        if teaches:
+            make_enrollment(session, user, course12, role=CourseRole.INSTRUCTOR)
+        session.commit()
+        client.login(email, PASSWORD)
+    assert other.post(grant, {}).status_code == 404  # not a course they teach
+    assert teacher.post(grant, {}).status_code == 302
+    session.expire_all()
+    assert session.scalar(select(Registration.extra_attempts)) == 1
