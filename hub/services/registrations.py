@@ -250,6 +250,8 @@ def grant_attempts(
     course = get_course(session, org_id=actor.org_id, course_id=registration.course_id)
     if course.max_attempts is None:
         raise ConflictError("The course allows unlimited attempts already.")
+    # Two grants at once each add theirs (and launches wait for the row).
+    session.refresh(registration, with_for_update=True)
     if registration.extra_attempts + count > MAX_EXTRA_ATTEMPTS:
         raise ConflictError(
             f"At most {MAX_EXTRA_ATTEMPTS} attempts can be granted beyond the course's."
