@@ -312,13 +312,17 @@ class PreviewLaunch:
 
 
 def preview(
-    *, version: PackageVersion, activity_id: str | None, user: User
+    *,
+    version: PackageVersion,
+    activity_id: str | None,
+    user: User,
+    strict: bool = False,
 ) -> PreviewLaunch:
     """The package version's SCO (``activity_id``, or the first) as a fresh attempt
     in browse mode (RTE 4th ed. §4.2.13 cmi.mode "browse": presented "without the
     intent of recording any information"; RTE 1.2 cmi.core.lesson_mode), never for
-    credit, with the default compatibility settings. SCORM 1.2 prerequisites do not
-    lock a preview.
+    credit, with the default compatibility settings (or, ``strict``, the books to the
+    letter). SCORM 1.2 prerequisites do not lock a preview.
 
     Raises:
         ConflictError: the package is not SCORM, or has nothing to launch.
@@ -334,7 +338,12 @@ def preview(
         activity,
         toc,
         _with_navigation(state.to_dict(), rversion, toc, activity),
-        rt.definitions_json(rversion, rt.CompatibilitySettings()),
+        rt.definitions_json(
+            rversion,
+            rt.CompatibilitySettings.strict_mode()
+            if strict
+            else rt.CompatibilitySettings(),
+        ),
     )
 
 

@@ -358,12 +358,19 @@ def preview(version_id: int):
     version = packages.get_version(
         db.session, org_id=current_actor().org_id, version_id=version_id
     )
+    strict = request.args.get("strict") == "1"
     launch = runtime.preview(
-        version=version, activity_id=request.args.get("activity") or None, user=g.user
+        version=version,
+        activity_id=request.args.get("activity") or None,
+        user=g.user,
+        strict=strict,
     )
 
-    def activity_url(identifier: str) -> str:
-        return url_for("player.preview", version_id=version.id, activity=identifier)
+    def activity_url(identifier: str, *, strict: bool = strict) -> str:
+        extra = {"strict": "1"} if strict else {}
+        return url_for(
+            "player.preview", version_id=version.id, activity=identifier, **extra
+        )
 
     exit_url = url_for("admin.package_detail", package_id=version.package_id)
     config = _adapter_config(
@@ -385,4 +392,9 @@ def preview(version_id: int):
         exit_url=exit_url,
         exit_label="Back to the package",
         not_recorded="Preview, in browse mode: nothing you do here is recorded.",
+        # The SCO's API calls, listed as they happen, for authors checking content.
+        api_log={
+            "strict": strict,
+            "toggle_url": activity_url(launch.activity.identifier, strict=not strict),
+        },
     )

@@ -229,17 +229,39 @@
     // A bounded log of the content's API calls and their error codes, for support and
     // for tests (window.hubPlayer.calls); the API object the SCO sees is the same.
     var calls = [];
+    var apiLog = document.querySelector("[data-api-log]"); // the preview's table
     Object.keys(adapter.api).forEach(function (name) {
       var call = adapter.api[name];
       adapter.api[name] = function () {
         var result = call.apply(null, arguments);
         if (!/^(LMS)?Get(LastError|ErrorString|Diagnostic)$/.test(name) && calls.length < 500) {
-          calls.push({ method: name, args: Array.prototype.slice.call(arguments),
-            result: result, error: adapter.lastError });
+          var entry = { method: name, args: Array.prototype.slice.call(arguments),
+            result: result, error: adapter.lastError };
+          calls.push(entry);
+          if (apiLog) logCall(entry);
         }
         return result;
       };
     });
+
+    function logCall(entry) {
+      var row = document.createElement("tr");
+      var code = String(entry.error);
+      var cells = [
+        entry.method + "(" + entry.args.map(function (a) {
+          return JSON.stringify(String(a));
+        }).join(", ") + ")",
+        String(entry.result),
+        code === "0" ? "0" : code + " " + adapter.errorString(code)
+      ];
+      cells.forEach(function (text) {
+        var cell = document.createElement("td");
+        cell.textContent = text.length > 200 ? text.slice(0, 200) + "…" : text;
+        row.appendChild(cell);
+      });
+      if (code !== "0") row.className = "api-error";
+      apiLog.appendChild(row);
+    }
     window.hubPlayer = { adapter: adapter, calls: calls, config: config };
 
     // Leaving through the player's own links: unload the SCO first, so that it can

@@ -1007,3 +1007,18 @@ def scorm12_logout_package() -> bytes:
     )
     second = _finishing_script("API", [])
     return scorm12_package([Sco("one", "One", script), Sco("two", "Two", second)])
+
+
+def timestamp_package() -> bytes:
+    """A SCO that sets a timestamp with a time zone but no fraction of a second:
+    the default settings take it, strict SCORM refuses it (406, RTE 4th ed.
+    §4.1.1.6); neither answer is checked here, the preview's API log shows it."""
+    script = _finishing_script(
+        "API_1484_11",
+        [("cmi.comments_from_learner.0.comment", "note")],
+        extra=[
+            call("SetValue", "cmi.comments_from_learner.0.timestamp",
+                 "2020-01-01T10:00:00Z", result=None, error=None),
+        ],
+    )  # fmt: skip
+    return scorm2004_package([Sco("sco1", "Timestamps", script)])

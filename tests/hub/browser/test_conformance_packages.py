@@ -32,6 +32,7 @@ from tests.hub.browser.conformance_kit import (
     scorm2004_script,
     scorm2004_threshold_package,
     scorm2004_threshold_script,
+    timestamp_package,
 )
 from tests.hub.browser.conftest import (
     api_call,
@@ -513,3 +514,29 @@ def test_scorm12_logout_leaves_the_course(api_hub, browser):
     report = api_call(hub, "GET", f"/api/v1/registrations/{registration_id}")
     (attempt,) = activity(report, "one")["attempts"]
     assert (attempt["completion"], attempt["exit"]) == ("completed", "logout")
+
+
+def test_preview_lists_the_api_calls_and_checks_against_strict_scorm(api_hub, browser):
+    hub = api_hub
+    email, password = "log-author@example.com", "an author passphrase"
+    hub.cli("create-admin", "--org", "api", "--email", email, "--password", password)
+    job = import_package(hub, "timestamps.zip", timestamp_package())
+
+    def timestamp_error(page) -> str:
+        sco_record(page)
+        log = page.locator("[data-api-log] tr")
+        assert "Initialize" in log.first.inner_text()
+        row = page.locator("[data-api-log] tr", has_text="timestamp")
+        return row.locator("td").nth(2).inner_text()
+
+    page = browser.new_page()
+    try:
+        sign_in(page, hub, email, password)
+        page.goto(f"{hub.url}/preview/{job['version_id']}")
+        assert timestamp_error(page) == "0"  # the default settings take it
+        page.click("text=check against strict SCORM")
+        page.wait_for_url("**strict=1**")
+        assert timestamp_error(page).startswith("406 ")  # the book does not
+        assert page.is_visible("text=use the default settings")
+    finally:
+        page.close()

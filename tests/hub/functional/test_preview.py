@@ -109,3 +109,14 @@ def test_preview_refuses_unknown_activities_and_content_that_is_not_scorm(
     refused = preview_page(admin_web, cmi5.id)
     assert refused.status_code == 409
     assert "does not play in the SCORM player" in refused.get_data(as_text=True)
+
+
+def test_preview_checks_against_strict_scorm_on_request(admin_web, app, session, org):
+    version = version_of(session, import_demo(app, session, org, SCORM2004))
+    default = player_boot(preview_page(admin_web, version.id).text)["config"]
+    assert default["definitions"]["settings"]["strict"] is False
+    page = preview_page(admin_web, version.id, strict="1").get_data(as_text=True)
+    strict = player_boot(page)["config"]
+    assert strict["definitions"]["settings"]["strict"] is True
+    assert all("strict=1" in url for url in strict["activityUrls"].values())
+    assert "data-api-log" in page and "use the default settings" in page
