@@ -280,6 +280,16 @@ def test_a_course_can_open_finished_scos_for_review(web, learner, course12, sess
     assert last["notice"].startswith("You have used all the attempts")
 
 
+def assert_relaunch_starts_attempt_2(web, course, config, session) -> None:
+    """Opening the SCO of ``config`` again starts a second attempt, not a review."""
+    again = open_player(web, course, activity=config["current"])
+    assert again["review"] is False and again["commitUrl"] != config["commitUrl"]
+    session.expire_all()
+    assert session.scalars(
+        select(ScoAttempt.number).order_by(ScoAttempt.number)
+    ).all() == [1, 2]
+
+
 def test_an_unfinished_attempt_starts_a_new_one_even_when_the_course_reviews(
     web, learner, course12, session
 ):
@@ -289,12 +299,7 @@ def test_an_unfinished_attempt_starts_a_new_one_even_when_the_course_reviews(
     config = open_player(web, course12)
     unfinished = [["cmi.core.lesson_status", "incomplete"]]
     assert send(web, config, unfinished, 1, terminate=True).status_code == 200
-    again = open_player(web, course12, activity=config["current"])
-    assert again["review"] is False and again["commitUrl"] != config["commitUrl"]
-    session.expire_all()
-    assert session.scalars(
-        select(ScoAttempt.number).order_by(ScoAttempt.number)
-    ).all() == [1, 2]
+    assert_relaunch_starts_attempt_2(web, course12, config, session)
 
 
 def test_review_launch_stores_the_session_it_closes(web, learner, course12, session):
@@ -1222,12 +1227,7 @@ def test_staff_allow_a_learner_one_more_attempt(
     shown = staff.get(page).get_data(as_text=True)
     assert "Attempts allowed on each part: 2 (1 granted beyond the course" in shown
 
-    again = open_player(web, course12, activity=config["current"])
-    assert again["review"] is False and again["commitUrl"] != config["commitUrl"]
-    session.expire_all()
-    assert session.scalars(
-        select(ScoAttempt.number).order_by(ScoAttempt.number)
-    ).all() == [1, 2]
+    assert_relaunch_starts_attempt_2(web, course12, config, session)
 
     # A course without a limit has nothing to lift.
     session.get(Course, course12.id).max_attempts = None
