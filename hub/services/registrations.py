@@ -225,6 +225,12 @@ def get_registration(
 MAX_EXTRA_ATTEMPTS = 1000
 
 
+def may_grant_attempts(session: Session, *, actor: Actor, course_id: int) -> bool:
+    """Whether the actor may allow a learner of the course more attempts: admins,
+    and instructors teaching it."""
+    return actor.is_admin or reports.teaches(session, actor=actor, course_id=course_id)
+
+
 def grant_attempts(
     session: Session, *, actor: Actor, registration_id: int, count: int
 ) -> Registration:
@@ -240,10 +246,7 @@ def grant_attempts(
     registration = reports.viewable_registration(
         session, actor=actor, registration_id=registration_id
     )
-    if not (
-        actor.is_admin
-        or reports.teaches(session, actor=actor, course_id=registration.course_id)
-    ):
+    if not may_grant_attempts(session, actor=actor, course_id=registration.course_id):
         raise PermissionDeniedError(
             "Only the course's instructors and admins may do this."
         )

@@ -64,9 +64,9 @@ def registration(registration_id: int):
     )
     page = reports.registration_page(db.session, registration=found)
     # Staff of the course may allow this learner more attempts than it does.
-    can_grant = page["report"]["attempts_allowed"] is not None and (
-        actor.is_admin
-        or reports.teaches(db.session, actor=actor, course_id=found.course_id)
+    limited = page["report"]["attempts_allowed"] is not None
+    can_grant = limited and registrations.may_grant_attempts(
+        db.session, actor=actor, course_id=found.course_id
     )
     return render_template("dashboard/registration.html", **page, can_grant=can_grant)
 

@@ -1260,6 +1260,15 @@ def test_api_allows_a_learner_more_attempts(api, key, session, course12):
     assert (report["attempts_allowed"], report["extra_attempts"]) == (5, 3)
     missing = post("/api/v1/registrations/999999/extra-attempts", {"count": 1})
     assert missing.status_code == 404
+    # At most 1000 attempts in all beyond the course's; the last grant is refused
+    # whole, and what was granted before stays.
+    for _ in range(9):
+        assert post(url, {"count": 100}).status_code == 200
+    too_many = post(url, {"count": 100})
+    assert too_many.status_code == 409
+    assert "At most 1000" in too_many.json["error"]["message"]
+    session.expire_all()
+    assert session.get(Registration, registration["id"]).extra_attempts == 903
     course.max_attempts = None
     session.commit()
     assert post(url, {"count": 1}).status_code == 409
