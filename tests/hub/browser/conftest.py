@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -74,6 +75,75 @@ class LiveHub:
         )
         assert result.returncode == 0, result.stderr
         return result.stdout
+
+
+class NetworkLink:
+    """The network between the browser and a live hub, as a TCP relay on its own
+    port that can go down and come back: ``down()`` refuses new connections and
+    cuts the open ones, as a device that loses its network does.
+
+    Chromium's offline emulation is not enough for the tests of leaving a page
+    offline: it does not hold a closing tab's keepalive beacon, which then still
+    reaches the server. Nothing passes a relay that is down."""
+
+    def __init__(self, hub: LiveHub) -> None:
+        self._target = ("127.0.0.1", int(hub.url.rsplit(":", 1)[1]))
+        self._port = _free_port()
+        self._sockets: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._listener: socket.socket | None = None
+        self.url = f"http://127.0.0.1:{self._port}"
+        self.up()
+
+    def up(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", self._port))
+        threading.Thread(
+            target=self._accept, args=(self._listener,), daemon=True
+        ).start()
+
+    def down(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            _cut(listener)  # shutdown() wakes the accept() that close() would not
+        with self._lock:
+            doomed, self._sockets = self._sockets, set()
+        for sock in doomed:
+            _cut(sock)
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # the link went down
+            try:
+                upstream = socket.create_connection(self._target, timeout=10)
+            except OSError:
+                _cut(client)
+                continue
+            with self._lock:
+                self._sockets |= {client, upstream}
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(
+                    target=self._pump, args=(source, sink), daemon=True
+                ).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass  # cut by down() or by the other end
+        for sock in (source, sink):
+            _cut(sock)
+
+
+def _cut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed
+    sock.close()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.hub.browser.conftest import sign_in
+from tests.hub.browser.conftest import LiveHub, NetworkLink, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -89,17 +89,20 @@ def test_scorm12_course_resumes_after_closing_the_tab_and_completes(live_hub, br
 def test_progress_made_offline_reaches_the_server_with_the_next_launch(
     live_hub, browser
 ):
-    context, page = open_scorm12_course(live_hub, browser)
-    context.set_offline(True)  # the train enters a tunnel
+    link = NetworkLink(live_hub)  # the learner's network, which can drop
+    context, page = open_scorm12_course(LiveHub(link.url, live_hub.env), browser)
+    link.down()  # the train enters a tunnel
+    context.set_offline(True)
     sco(page).locator("#next").click()
     sco(page).locator("#page-2").wait_for()
     page.close(run_before_unload=True)  # its beacon cannot leave the device
     time.sleep(1)
     assert "page-2" not in str(live_hub.scalar(LOCATION_SQL))
 
+    link.up()
     context.set_offline(False)
     page = context.new_page()
-    page.goto(f"{live_hub.url}/dashboard")
+    page.goto(f"{link.url}/dashboard")
     course = page.locator("li.course-item", has_text="SCORM 1.2")
     course.locator("a.button:has-text('Continue')").click()
     page.wait_for_url("**/play/*")
