@@ -113,6 +113,16 @@
     if (adapter.phase === "running") newWindow.hidden = false;
   }
 
+  function exitsCourse(cmi) {
+    // RTE 1.2 §3.4.4 cmi.core.exit "logout": the LMS logs the learner out of the
+    // course once the SCO has finished. SCORM 2004 RTE 4th ed. §4.2.10 cmi.exit:
+    // "logout" and "time-out" make the LMS process an Exit All navigation request
+    // when the SCO is taken away, instead of any pending navigation request.
+    var exit = cmi["cmi.core.exit"] || cmi["cmi.exit"];
+    var scorm2004 = config.definitions.version !== "1.2";
+    return exit === "logout" || (scorm2004 && exit === "time-out");
+  }
+
   function navigationFor(cmi) {
     // SCORM 2004 RTE §4.4.2 adl.nav.request: the SCO asks the LMS to move on.
     var request = cmi["adl.nav.request"] || "_none_";
@@ -130,9 +140,6 @@
     }
     var choice = /^\{target=([^}]+)\}(choice|jump)$/.exec(request);
     if (choice && config.activityUrls[choice[1]]) return config.activityUrls[choice[1]];
-    // RTE 1.2 §3.4.4 cmi.core.exit "logout": the LMS logs the learner out of the
-    // course once the SCO has finished (SCORM 2004's cmi.exit "logout" likewise).
-    if ((cmi["cmi.core.exit"] || cmi["cmi.exit"]) === "logout") return config.exitUrl;
     return null;
   }
 
@@ -215,7 +222,8 @@
         if (action.indexOf("exit") === 0) unloadSco();
       },
       onTerminate: function (cmi) {
-        var target = pendingNavigation || navigationFor(cmi);
+        var target = exitsCourse(cmi) ? config.exitUrl
+          : pendingNavigation || navigationFor(cmi);
         if (target) {
           go(target);
         } else {

@@ -998,6 +998,23 @@ def scorm2004_exit_package() -> bytes:
     )
 
 
+def scorm2004_time_out_package() -> bytes:
+    """Two SCOs; the first exits with "time-out" and asks to continue: RTE 4th ed.
+    §4.2.10 cmi.exit has the LMS process Exit All instead of the pending request."""
+    script = _finishing_script(
+        "API_1484_11",
+        [
+            ("cmi.completion_status", "incomplete"),
+            ("cmi.exit", "time-out"),
+            ("adl.nav.request", "continue"),
+        ],
+    )
+    second = _finishing_script("API_1484_11", [])
+    return scorm2004_package(
+        [Sco("one", "One", script), Sco("two", "Two", second)], org_extra=FLOW
+    )
+
+
 def scorm12_logout_package() -> bytes:
     """Two SCOs; the first exits with "logout" (RTE 1.2 §3.4.4 cmi.core.exit: the
     LMS logs the student out of the course after LMSFinish)."""

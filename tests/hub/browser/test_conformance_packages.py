@@ -32,6 +32,7 @@ from tests.hub.browser.conformance_kit import (
     scorm2004_script,
     scorm2004_threshold_package,
     scorm2004_threshold_script,
+    scorm2004_time_out_package,
     timestamp_package,
 )
 from tests.hub.browser.conftest import (
@@ -514,6 +515,24 @@ def test_scorm12_logout_leaves_the_course(api_hub, browser):
     report = api_call(hub, "GET", f"/api/v1/registrations/{registration_id}")
     (attempt,) = activity(report, "one")["attempts"]
     assert (attempt["completion"], attempt["exit"]) == ("completed", "logout")
+
+
+def test_scorm2004_time_out_exits_the_course_instead_of_continuing(api_hub, browser):
+    hub = api_hub
+    registration_id = new_registration(
+        hub, "time-out-2004", scorm2004_time_out_package()
+    )
+    page = browser.new_page()
+    try:
+        page.goto(launch_link(hub, registration_id))
+        page.wait_for_url("**/play/*")
+        page.wait_for_url("**/dashboard", timeout=20_000)  # not on to "Two"
+    finally:
+        page.close()
+    report = api_call(hub, "GET", f"/api/v1/registrations/{registration_id}")
+    (attempt,) = activity(report, "one")["attempts"]
+    assert (attempt["completion"], attempt["exit"]) == ("incomplete", "time-out")
+    assert activity(report, "two")["attempts"] == []
 
 
 def test_preview_lists_the_api_calls_and_checks_against_strict_scorm(api_hub, browser):
