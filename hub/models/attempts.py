@@ -108,4 +108,8 @@ class LaunchToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # What the link opens: this SCO (else where the learner left), and a new attempt
+    # where the course would show a finished one for review.
+    activity_id: Mapped[str | None] = mapped_column(String(255))
+    new_attempt: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

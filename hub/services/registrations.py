@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session
 import scorm_runtime as rt
 from hub.config import Settings
 from hub.db import utcnow
-from hub.errors import ConflictError, NotFoundError, PermissionDeniedError
+from hub.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from hub.models import (
     Course,
     Enrollment,
@@ -31,7 +36,7 @@ from hub.models import (
 )
 from hub.schemas import UserCreate
 from hub.services import accounts, enrollments, reports
-from hub.services.activities import runtime_version
+from hub.services.activities import activities, runtime_version
 from hub.services.authz import Actor
 from hub.services.courses import get_course
 from hub.services.pagination import Page, page_of
@@ -92,10 +97,37 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class RedeemedLaunchLink:
+    """What a used launch link opens, and for whom."""
+
+    registration: Registration
+    user: User
+    activity_id: str | None
+    new_attempt: bool
+
+
 def create_launch_link(
-    session: Session, *, registration: Registration, seconds: int
+    session: Session,
+    *,
+    registration: Registration,
+    seconds: int,
+    activity_id: str | None = None,
+    new_attempt: bool = False,
 ) -> NewLaunchLink:
-    """A single-use token for ``/launch/<token>``; only its hash is stored."""
+    """A single-use token for ``/launch/<token>``; only its hash is stored.
+
+    Raises:
+        ValidationError: ``activity_id`` is not a SCO of the registration's package.
+    """
+    if activity_id is not None:
+        version = session.get_one(PackageVersion, registration.package_version_id)
+        if not any(
+            a.launchable and a.identifier == activity_id for a in activities(version)
+        ):
+            raise ValidationError.for_field(
+                "activity", f"no SCO '{activity_id}' in this course's package"
+            )
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + timedelta(seconds=seconds)
     session.add(
@@ -104,13 +136,15 @@ def create_launch_link(
             registration_id=registration.id,
             token_hash=_hash(token),
             expires_at=expires_at,
+            activity_id=activity_id,
+            new_attempt=new_attempt,
         )
     )
     session.flush()
     return NewLaunchLink(token, expires_at)
 
 
-def redeem_launch_link(session: Session, *, token: str) -> tuple[Registration, User]:
+def redeem_launch_link(session: Session, *, token: str) -> RedeemedLaunchLink:
     """Use a launch token once: the registration to open and the learner to sign in."""
     row = session.scalar(
         select(LaunchToken).where(LaunchToken.token_hash == _hash(token))
@@ -127,7 +161,7 @@ def redeem_launch_link(session: Session, *, token: str) -> tuple[Registration, U
             "this launch link is invalid, used or expired; ask for a new one"
         )
     session.flush()
-    return registration, user
+    return RedeemedLaunchLink(registration, user, row.activity_id, row.new_attempt)
 
 
 def course_grades(

@@ -155,9 +155,16 @@ def play_course(course_id: int):
 @bp.get("/launch/<token>")
 def launch_link(token: str):
     """A one-time link from the API: sign the learner in and open the player."""
-    registration, user = registrations.redeem_launch_link(db.session, token=token)
-    sign_in(user)
-    return redirect(url_for("player.play", registration_id=registration.id))
+    link = registrations.redeem_launch_link(db.session, token=token)
+    sign_in(link.user)
+    return redirect(
+        url_for(
+            "player.play",
+            registration_id=link.registration.id,
+            activity=link.activity_id,
+            new_attempt=1 if link.new_attempt else None,
+        )
+    )
 
 
 def _activity_urls(registration_id: int) -> Callable[[str], str]:

@@ -109,7 +109,11 @@ def create_launch_link(registration_id: int):
     )
     data = body(LaunchLinkIn) if request.content_length else LaunchLinkIn()
     link = registrations.create_launch_link(
-        db.session, registration=registration, seconds=data.expires_in
+        db.session,
+        registration=registration,
+        seconds=data.expires_in,
+        activity_id=data.activity,
+        new_attempt=data.new_attempt,
     )
     url = url_for("player.launch_link", token=link.token, _external=True)
     return one({"url": url, "expires_at": link.expires_at}, LaunchLinkOut, 201)

@@ -286,6 +286,18 @@ class LaunchLinkIn(BaseModel):
     expires_in: int = Field(
         300, ge=30, le=3600, description="Seconds the link is valid"
     )
+    activity: str | None = Field(
+        None,
+        min_length=1,
+        max_length=255,
+        description="The item identifier of the SCO to open; where the learner "
+        "left off (or the first SCO) when left out",
+    )
+    new_attempt: bool = Field(
+        False,
+        description="Start a new attempt where the course would open a finished "
+        "one for review (review_when_finished); the attempt rules still apply",
+    )
 
 
 class LaunchLinkOut(BaseModel):

@@ -557,6 +557,83 @@ def test_launch_link_expired_or_forged_is_404(api, key, session, course12):
     assert api.get("/launch/forged-token").status_code == 404
 
 
+def test_launch_links_open_a_chosen_sco_and_may_start_a_new_attempt(
+    api, key, session, course12, app
+):
+    from hub.models import LaunchToken
+
+    course = session.get(Course, course12.id)
+    course.review_when_finished = True
+    session.commit()
+    registration_id = api.post(
+        "/api/v1/registrations",
+        headers=key,
+        json={"course_id": course12.id, "learner": {"email": "n@example.com"}},
+    ).json["id"]
+
+    def follow(**body):
+        """Ask for a link, open it in a fresh browser: (browser, where it leads)."""
+        link = api.post(
+            f"/api/v1/registrations/{registration_id}/launch-link",
+            headers=key,
+            json=body,
+        )
+        assert link.status_code == 201, link.json
+        browser = app.test_client()
+        opened = browser.get("/" + link.json["url"].split("://", 1)[1].split("/", 1)[1])
+        assert opened.status_code == 302
+        return browser, opened.headers["Location"]
+
+    browser, location = follow(activity="welcome")
+    assert location == f"/play/{registration_id}?activity=welcome"
+    config = start_player(browser, location).json["config"]
+    assert config["current"] == "welcome" and config["review"] is False
+    finished = [["cmi.core.lesson_status", "completed"]]
+    sent = send(WebClient(browser), config, finished, 1, terminate=True)
+    assert sent.status_code == 200
+
+    browser, location = follow(activity="welcome")  # finished: opens for review
+    assert start_player(browser, location).json["config"]["review"] is True
+    browser, location = follow(activity="welcome", new_attempt=True)
+    assert location == f"/play/{registration_id}?activity=welcome&new_attempt=1"
+    config = start_player(browser, location).json["config"]
+    assert config["review"] is False and config["commitUrl"]
+    session.expire_all()
+    assert session.scalars(
+        select(ScoAttempt.number).order_by(ScoAttempt.number)
+    ).all() == [1, 2]
+    assert session.scalar(select(func.count()).select_from(LaunchToken)) == 3
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"activity": "nowhere"}, "activity"),
+        ({"activity": ""}, "activity"),
+        ({"activity": "x" * 256}, "activity"),
+        ({"new_attempt": "sometimes"}, "new_attempt"),
+        ({"expires_in": 5}, "expires_in"),
+        ({"activity": "welcome", "scope": "all"}, "scope"),
+    ],
+)
+def test_launch_link_refuses_a_bad_request_and_stores_nothing(
+    api, key, session, course12, body, field
+):
+    from hub.models import LaunchToken
+
+    registration_id = api.post(
+        "/api/v1/registrations",
+        headers=key,
+        json={"course_id": course12.id, "learner": {"email": "n@example.com"}},
+    ).json["id"]
+    response = api.post(
+        f"/api/v1/registrations/{registration_id}/launch-link", headers=key, json=body
+    )
+    assert response.status_code == 422, response.json
+    assert [f["field"] for f in response.json["error"]["fields"]] == [field]
+    assert session.scalar(select(func.count()).select_from(LaunchToken)) == 0
+
+
 def test_grades_csv_neutralizes_formulas(admin_web, session, org, settings, course12):
     from hub.services import registrations
 
