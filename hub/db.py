@@ -30,6 +30,21 @@ NAMING_CONVENTION = {
 }
 
 
+#: The largest key an Integer column holds on PostgreSQL (int4). An id from a user
+#: beyond it names no row, and the database would answer it with an error.
+MAX_ROW_ID = 2**31 - 1
+
+
+def parse_row_id(text: str) -> int | None:
+    """``text`` (ASCII digits, blanks around allowed) as a row id in
+    1..:data:`MAX_ROW_ID`, else None."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ROW_ID)):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ROW_ID else None
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC."""
     return datetime.now(UTC)

@@ -15,8 +15,11 @@ from pydantic import (
     field_validator,
 )
 
+from hub.db import MAX_ROW_ID
 from hub.models import CourseRole, EnrollmentStatus, OrgRole, RuleOperator
 
+#: The id of a row, as a client sends it (the database holds 1..MAX_ROW_ID).
+RowId = Annotated[int, Field(gt=0, le=MAX_ROW_ID)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 _ATTRIBUTE_KEY = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
 
@@ -122,7 +125,7 @@ class CourseCreate(_Input):
     title: Title
     description: Annotated[str, StringConstraints(max_length=10000)] = ""
     is_published: bool = True
-    package_id: int | None = Field(None, gt=0, description="The package it delivers")
+    package_id: RowId | None = Field(None, description="The package it delivers")
     max_attempts: int | None = Field(None, ge=1, le=1000, description="None: unlimited")
     grading_method: GradingMethod = "highest"
     launch_new_window: bool = False
@@ -143,7 +146,7 @@ class CourseUpdate(_Input):
     description: Annotated[str, StringConstraints(max_length=10000)] | None = None
     is_published: bool | None = None
     is_archived: bool | None = None
-    package_id: int | None = Field(None, gt=0)
+    package_id: RowId | None = None
     max_attempts: int | None = Field(None, ge=1, le=1000)
     grading_method: GradingMethod | None = None
     launch_new_window: bool | None = None
@@ -152,8 +155,8 @@ class CourseUpdate(_Input):
 
 
 class EnrollmentCreate(_Input):
-    user_id: int = Field(gt=0)
-    course_id: int = Field(gt=0)
+    user_id: RowId
+    course_id: RowId
     role: CourseRole = CourseRole.LEARNER
 
 
@@ -172,7 +175,7 @@ class GroupCreate(_Input):
 class RuleCreate(_Input):
     """``attribute operator value`` enrolls matching users in ``course_id``."""
 
-    course_id: int = Field(gt=0)
+    course_id: RowId
     attribute: AttributeKey
     operator: RuleOperator = RuleOperator.EQUALS
     value: Annotated[

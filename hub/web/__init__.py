@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, request
+from typing import Any
 
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import NotFound
+
+from hub.db import MAX_ROW_ID
 from hub.extensions import db
 from hub.web.security import load_session_user
+
+
+def _ids_name_rows(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Every ``<int:...>`` of the hub's routes names a row: a number past
+    ``MAX_ROW_ID`` names none, so it is a 404 like any unknown id rather than an
+    error from the database. (Checked once routed: a bounded converter would make
+    werkzeug answer 405 when another method's rule matches the path.)"""
+    if values and any(
+        isinstance(value, int) and value > MAX_ROW_ID for value in values.values()
+    ):
+        raise NotFound()
 
 
 def _finish_request(response: Response) -> Response:
@@ -46,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
         player,
     )
 
+    app.url_value_preprocessor(_ids_name_rows)
     app.before_request(load_session_user)
     app.after_request(_finish_request)
     app.after_request(_security_headers)

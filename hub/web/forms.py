@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import pydantic
 from werkzeug.datastructures import MultiDict
 
+from hub.db import parse_row_id
 from hub.errors import HubError, ValidationError, fields_from_pydantic
 from hub.extensions import db
 
@@ -49,10 +50,10 @@ class FormState:
 
     def integer(self, name: str) -> int:
         """A positive whole number field (an id from a picker), or a field error."""
-        value = str(self.get(name)).strip()
-        if not value.isdigit() or int(value) <= 0:
+        value = parse_row_id(str(self.get(name)))
+        if value is None:
             raise ValidationError.for_field(name, "choose one from the list")
-        return int(value)
+        return value
 
     def parse(
         self, model: type[M], *, checkboxes: tuple[str, ...] = (), **extra: Any

@@ -30,6 +30,7 @@ from flask import (
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import BaseModel, ConfigDict
 
+from hub.db import parse_row_id
 from hub.errors import HubError
 from hub.extensions import csrf, db
 from hub.models import User
@@ -267,7 +268,7 @@ def connect_done(launch_id: str):
     outcome = lti_launch.connect_link(
         db.session,
         context=context,
-        course_id=int(course_id) if course_id.isdigit() else 0,
+        course_id=parse_row_id(course_id) or 0,
     )
     sign_in(outcome.user)
     session[LTI_SESSION_KEY] = True
@@ -313,7 +314,11 @@ def pick_done(launch_id: str):
         context = lti_deep_linking.load_request(
             db.session, tool=tool, launch_id=launch_id, user_id=_user_id()
         )
-        course_ids = [int(v) for v in request.form.getlist("course_ids") if v.isdigit()]
+        course_ids = [
+            number
+            for number in map(parse_row_id, request.form.getlist("course_ids"))
+            if number is not None
+        ]
         score = request.form.get("score_maximum", "100")
         result = lti_deep_linking.respond(
             db.session,

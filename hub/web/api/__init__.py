@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel
 
+from hub.db import MAX_ROW_ID, parse_row_id
 from hub.errors import AuthenticationRequiredError, HubError, ValidationError
 from hub.extensions import csrf, db
 from hub.services import accounts as account_service
@@ -107,12 +108,16 @@ def body(model: type[M]) -> M:
 
 
 def int_arg(name: str) -> int | None:
+    """A query parameter holding an id or a count: 1 to ``MAX_ROW_ID``."""
     value = request.args.get(name)
     if value is None or value == "":
         return None
-    if not value.isdigit():
-        raise ValidationError.for_field(name, "must be a positive whole number")
-    return int(value)
+    number = parse_row_id(value)
+    if number is None:
+        raise ValidationError.for_field(
+            name, f"must be a whole number from 1 to {MAX_ROW_ID}"
+        )
+    return number
 
 
 def page_args() -> dict[str, Any]:

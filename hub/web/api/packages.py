@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, request, url_for
 
+from hub.db import parse_row_id
 from hub.errors import ValidationError
 from hub.extensions import db
 from hub.services import packages
@@ -47,7 +48,8 @@ def upload_package():
             "file", "send the zip as multipart field 'file'"
         )
     raw_package = request.form.get("package_id", "").strip()
-    if raw_package and not raw_package.isdigit():
+    package_id = parse_row_id(raw_package) if raw_package else None
+    if raw_package and package_id is None:
         raise ValidationError.for_field("package_id", "must be a package id")
     job = packages.start_import(
         db.session,
@@ -56,7 +58,7 @@ def upload_package():
         filename=upload.filename,
         strict=_flag("strict"),
         storage=_storage(),
-        package_id=int(raw_package) if raw_package else None,
+        package_id=package_id,
     )
     status_url = url_for("api.get_job", job_id=job.id)
     return one({"job_id": job.id, "status_url": status_url}, JobAccepted, 202)

@@ -15,7 +15,7 @@ from hub.models import (
     ProgressStatus,
     RuleOperator,
 )
-from hub.schemas import UserCreate
+from hub.schemas import RowId, UserCreate
 
 
 class _Out(BaseModel):
@@ -142,12 +142,12 @@ class BulkUsersOut(BaseModel):
 
 class GroupMemberIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    user_id: int = Field(gt=0)
+    user_id: RowId
 
 
 class GroupCourseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    course_id: int = Field(gt=0)
+    course_id: RowId
 
 
 class GroupEnrollOut(BaseModel):
@@ -162,7 +162,7 @@ class PackageUploadForm(BaseModel):
 
     file: bytes = Field(description="The package zip")
     strict: bool = Field(False, description="Reject any schema error")
-    package_id: int | None = Field(
+    package_id: RowId | None = Field(
         None, description="Upload a new version of this package"
     )
 
@@ -220,8 +220,8 @@ class RegistrationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    course_id: int = Field(gt=0)
-    learner_id: int | None = Field(None, gt=0)
+    course_id: RowId
+    learner_id: RowId | None = None
     learner: UserCreate | None = None
 
     @model_validator(mode="after")

@@ -160,6 +160,10 @@ def test_api_duplicate_email_is_409(client):
 def test_api_unknown_ids_and_routes_are_404_json(client):
     assert_error(client.get("/api/v1/users/999999"), 404, "not_found")
     assert_error(client.get("/api/v1/users/abc"), 404, "not_found")
+    # Beyond any id an Integer column holds: no such row, not a database error.
+    assert_error(client.get("/api/v1/users/2147483648"), 404, "not_found")
+    huge = "99999999999999999999999"
+    assert_error(client.patch(f"/api/v1/courses/{huge}", json={}), 404, "not_found")
     assert_error(client.get("/api/v1/nothing-here"), 404, "not_found")
     assert_error(client.put("/api/v1/users"), 405, "method_not_allowed")
 
@@ -192,6 +196,24 @@ def test_api_pagination_walks_all_users_once(client, session, org, settings):
 )
 def test_api_bad_list_parameters_are_422(client, query, field):
     assert_error(client.get(f"/api/v1/users?{query}"), 422, "validation_error", field)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "payload", "field"),
+    [
+        ("GET", "/api/v1/registrations?course_id=2147483648", None, "course_id"),
+        ("GET", "/api/v1/enrollments?user_id=%C2%B2", None, "user_id"),
+        ("POST", "/api/v1/registrations", {"course_id": 2**70}, "course_id"),
+        ("POST", "/api/v1/enrollments", {"user_id": 2**31, "course_id": 1}, "user_id"),
+        ("POST", "/api/v1/courses", {"code": "C1", "title": "T", "package_id": 2**63},
+         "package_id"),
+    ],
+)  # fmt: skip
+def test_api_ids_beyond_any_row_are_422_naming_the_field(
+    client, method, url, payload, field
+):
+    response = client.open(url, method=method, json=payload)
+    assert_error(response, 422, "validation_error", field)
 
 
 def test_api_courses_and_enrollments(client, session):

@@ -13,7 +13,13 @@ from tests.hub.functional.test_packages import SCORM12
 from tests.hub.functional.test_player import import_demo, open_player, send
 
 MISSING_ID = "999999999"
-QUERIES = ["", "?page=x&per_page=-1&cursor=%25%25&q=%00&since=never&status=bogus"]
+#: Beyond any row id (and what SQLite or PostgreSQL integers hold).
+HUGE_ID = "99999999999999999999999"
+QUERIES = [
+    "",
+    "?page=x&per_page=-1&cursor=%25%25&q=%00&since=never&status=bogus",
+    f"?course_id={HUGE_ID}&user_id=%C2%B2&limit={HUGE_ID}",
+]
 BODIES = [
     b"not json",
     b"[]",
@@ -31,16 +37,23 @@ BODIES = [
             "changes": "x",
         }
     ).encode(),
+    json.dumps(
+        {
+            name: int(HUGE_ID)
+            for name in ("course_id", "package_id", "user_id", "learner_id", "seq")
+        }
+    ).encode(),
 ]
 #: Routes that end the caller's own session or key, which the rest of the run needs.
 SKIPPED = ("/logout", "/api-keys")
 
 
 def _paths(rule, ids: dict[str, str]) -> list[str]:
-    """The rule's path with each argument an id that exists, then one that does not."""
+    """The rule's path with each argument an id that exists, one that does not and
+    one beyond any id."""
     paths = [rule.rule]
     for name in rule.arguments:
-        values = [ids.get(name, "1"), MISSING_ID]
+        values = [ids.get(name, "1"), MISSING_ID, HUGE_ID]
         paths = [
             path.replace(f"<int:{name}>", value).replace(f"<{name}>", value)
             for path in paths
