@@ -240,6 +240,37 @@ def test_read_package_external_entity_not_loaded(make_zip, tmp_path):
     assert "TOP-SECRET" not in json.dumps(result.to_dict())
 
 
+@pytest.mark.parametrize("build", [scorm12_manifest, scorm2004_manifest])
+@pytest.mark.parametrize(
+    "entity", ['<!ENTITY x SYSTEM "file:///etc/passwd">', '<!ENTITY x "internal">']
+)
+def test_read_package_entity_reference_in_text_rejected_with_its_line(
+    make_zip, build, entity
+):
+    """An unexpanded entity in a SCORM manifest is reported where it is (it used
+    to reach the XSD check, where libxml2 raised an internal error)."""
+    manifest = build().replace("?>\n", f"?>\n<!DOCTYPE manifest [{entity}]>\n", 1)
+    manifest = manifest.replace("<title>", "<title>&x;", 1)
+    error = _error(
+        read_package(make_zip({"imsmanifest.xml": manifest, "a.html": PAGE}))
+    )
+    assert error.file == "imsmanifest.xml" and error.line is not None
+    assert "entity &x;" in error.message and "passwd" not in error.message
+
+
+def test_schema_check_that_cannot_run_is_an_issue_not_a_crash():
+    from lxml import etree
+
+    from importers.xsd import validate
+
+    root = etree.fromstring(
+        scorm12_manifest().encode(), etree.XMLParser(resolve_entities=False)
+    )
+    next(root.iter("{*}title")).append(etree.Entity("x"))
+    (issue,) = validate(root, "scorm12")
+    assert issue.message.startswith("the schema check could not run")
+
+
 def test_read_package_zip_in_zip_hinted(make_zip):
     inner = make_zip({"imsmanifest.xml": scorm12_manifest()}).read_bytes()
     error = _error(read_package(make_zip({"course_scorm.zip": inner})))
