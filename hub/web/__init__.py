@@ -8,6 +8,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import NotFound
 
 from hub.db import MAX_ROW_ID
+from hub.errors import ValidationError
 from hub.extensions import db
 from hub.web.security import load_session_user
 
@@ -21,6 +22,43 @@ def _ids_name_rows(_endpoint: str | None, values: dict[str, Any] | None) -> None
         isinstance(value, int) and value > MAX_ROW_ID for value in values.values()
     ):
         raise NotFound()
+
+
+NUL = "\x00"
+
+
+def nul_field(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first string in ``value`` (JSON data) that holds
+    U+0000 ("body" for the whole of it), or None."""
+    if isinstance(value, str):
+        return (path or "body") if NUL in value else None
+    if isinstance(value, dict):
+        children: Any = value.items()
+    elif isinstance(value, list):
+        children = enumerate(value)
+    else:
+        return None
+    for key, item in children:
+        found = nul_field(item, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return None
+
+
+def refuse_nul(field: str | None) -> None:
+    """PostgreSQL text cannot hold U+0000: a field with one is refused by name
+    rather than failing in the database."""
+    if field is not None:
+        raise ValidationError.for_field(
+            field, "must not contain the NUL character (U+0000)"
+        )
+
+
+def _refuse_nul_in_forms() -> None:
+    for source in (request.args, request.form):
+        for name, value in source.items(multi=True):
+            if NUL in value:
+                refuse_nul(name)
 
 
 def _finish_request(response: Response) -> Response:
@@ -62,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     app.url_value_preprocessor(_ids_name_rows)
+    app.before_request(_refuse_nul_in_forms)
     app.before_request(load_session_user)
     app.after_request(_finish_request)
     app.after_request(_security_headers)

@@ -18,6 +18,7 @@ from hub.services import registrations as registration_service
 from hub.services.api_keys import authenticate_api_key
 from hub.services.authz import Actor
 from hub.services.pagination import Page
+from hub.web import nul_field, refuse_nul
 from hub.web.api.openapi import OperationRegistry, Param
 
 M = TypeVar("M", bound=BaseModel)
@@ -104,6 +105,7 @@ def body(model: type[M]) -> M:
         raise HubError(
             "the request body must be a JSON object (Content-Type: application/json)"
         )
+    refuse_nul(nul_field(data))
     return model.model_validate(data)
 
 

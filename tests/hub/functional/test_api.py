@@ -2,7 +2,7 @@
 
 import pytest
 from openapi_spec_validator import validate
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hub.models import Enrollment, User
 from tests.factories import make_api_key, make_course, make_user
@@ -196,6 +196,35 @@ def test_api_pagination_walks_all_users_once(client, session, org, settings):
 )
 def test_api_bad_list_parameters_are_422(client, query, field):
     assert_error(client.get(f"/api/v1/users?{query}"), 422, "validation_error", field)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "payload", "field"),
+    [
+        ("POST", "/api/v1/users", {"email": "a\u0000@example.com"}, "email"),
+        ("POST", "/api/v1/registrations",
+         {"course_id": 1, "learner": {"email": "n@example.com", "given_name": "\0"}},
+         "learner.given_name"),
+        ("POST", "/api/v1/users/bulk",
+         {"users": [{"email": "a@example.com"}, {"email": "b\0@example.com"}]},
+         "users.1.email"),
+        ("GET", "/api/v1/users?q=a%00b", None, "q"),
+    ],
+)  # fmt: skip
+def test_api_nul_characters_are_422_naming_the_field(
+    client, session, method, url, payload, field
+):
+    """PostgreSQL text cannot hold U+0000: refused before it gets there."""
+    users = session.scalar(select(func.count()).select_from(User))
+    response = client.open(url, method=method, json=payload)
+    assert_error(response, 422, "validation_error", field)
+    assert session.scalar(select(func.count()).select_from(User)) == users
+
+
+def test_sign_in_form_with_a_nul_character_is_refused(web):
+    response = web.post("/login", {"email": "a\0@example.com", "password": "x"})
+    assert response.status_code == 422
+    assert "must not contain the NUL character" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

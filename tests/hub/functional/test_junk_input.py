@@ -37,6 +37,11 @@ BODIES = [
             "changes": "x",
         }
     ).encode(),
+    json.dumps(  # PostgreSQL text cannot hold U+0000
+        dict.fromkeys(
+            ("email", "title", "code", "name", "given_name", "activity"), "a\x00b"
+        )
+    ).encode(),
     json.dumps(
         {
             name: int(HUGE_ID)
@@ -44,6 +49,18 @@ BODIES = [
         }
     ).encode(),
 ]
+#: The admin pages' form fields, each with junk (they read ``request.form``).
+FORM = {
+    name: value
+    for names, value in (
+        (("course_id", "package_id", "user_id", "group_id", "max_attempts"), HUGE_ID),
+        (("course_ids", "deployment_ids", "score_maximum", "count"), "\u00b2"),
+        (("email", "name", "role", "status", "operator", "attribute", "value"), "\0"),
+        (("password", "code", "title", "q", "rt_autocommit_seconds"), "x" * 5000),
+        (("rt_missing_finish", "strict", "partial", "confirm", "back"), "[]"),
+    )
+    for name in names
+}
 #: Routes that end the caller's own session or key, which the rest of the run needs.
 SKIPPED = ("/logout", "/api-keys")
 
@@ -94,7 +111,9 @@ def test_no_route_answers_junk_with_a_server_error(
             for path in _paths(rule, ids):
                 reads = method == "GET"
                 for suffix, body in (
-                    [(q, None) for q in QUERIES] if reads else [("", b) for b in BODIES]
+                    [(q, None) for q in QUERIES]
+                    if reads
+                    else [("", b) for b in [*BODIES, FORM]]
                 ):
                     for client, headers in (
                         (api, {}),
@@ -106,7 +125,9 @@ def test_no_route_answers_junk_with_a_server_error(
                             method=method,
                             headers=headers,
                             data=body,
-                            content_type=None if reads else "application/json",
+                            content_type=None
+                            if reads or isinstance(body, dict)
+                            else "application/json",
                         )
                         if response.status_code >= 500:
                             failures.append(
