@@ -290,9 +290,10 @@ def import_package(
     with app.app_context():
         if org_slug is None or path.is_dir():
             limits = packages.extraction_limits(settings)
-            report = importers.read_package(
-                path, strict=strict, limits=limits
-            ).report.to_dict()
+            result = importers.read_package(path, strict=strict, limits=limits)
+            if result.package is not None:
+                packages.review_for_hub(result.report, result.package.to_dict())
+            report = result.report.to_dict()
             if org_slug is not None:
                 raise click.ClickException(
                     "only a zip file can be imported; zip the folder"

@@ -257,7 +257,9 @@ def _process(
     result = importers.read_package(upload, strict=work.strict, limits=limits)
     manifest = result.package.to_dict() if result.package is not None else None
     if manifest is not None:
-        _warn_unusable_identifiers(result.report, manifest)
+        review_for_hub(result.report, manifest)
+        if not result.report.accepted:
+            manifest = None  # the hub cannot store or run it
     report = result.report.to_dict()
     if manifest is None:
         return _Outcome(report=report)
@@ -284,6 +286,51 @@ def _process(
     )
 
 
+#: What the tables hold of a package (models/content.py, models/attempts.py).
+TITLE_MAX = 300
+ACTIVITY_ID_MAX = 255
+LAUNCH_URL_MAX = 2000
+
+
+def _manifest_file(manifest: dict[str, Any]) -> str:
+    """The manifest's path in the package, as ``importers`` names it in reports."""
+    return (manifest.get("root") or "") + "imsmanifest.xml"
+
+
+def review_for_hub(
+    report: importers.ValidationReport, manifest: dict[str, Any]
+) -> None:
+    """The hub's checks of a package ``importers`` accepted, added to its report:
+    what the run-time cannot hand to a SCO, and what the tables cannot hold."""
+    _warn_unusable_identifiers(report, manifest)
+    manifest_file = _manifest_file(manifest)
+    title = manifest.get("title") or ""
+    if len(title) > TITLE_MAX:
+        report.warning(
+            "long_title",
+            f"the title is {len(title)} characters long; the hub shows its first "
+            f"{TITLE_MAX}",
+            file=manifest_file,
+        )
+    for activity in manifest_activities(manifest):
+        if activity.launchable and len(activity.identifier) > ACTIVITY_ID_MAX:
+            report.error(
+                "long_identifier",
+                f"item {activity.identifier[:40]!r}… has an identifier of "
+                f"{len(activity.identifier)} characters; the hub tracks items with "
+                f"identifiers of at most {ACTIVITY_ID_MAX}",
+                file=manifest_file,
+            )
+    targets = manifest.get("launch_targets") or []
+    if targets and len(targets[0]["url"]) > LAUNCH_URL_MAX:
+        report.error(
+            "long_launch_url",
+            f"the first launch URL (href and parameters) is {len(targets[0]['url'])} "
+            f"characters; the hub takes at most {LAUNCH_URL_MAX}",
+            file=manifest_file,
+        )
+
+
 def _warn_unusable_identifiers(
     report: importers.ValidationReport, manifest: dict[str, Any]
 ) -> None:
@@ -294,7 +341,7 @@ def _warn_unusable_identifiers(
     version = scorm_version(manifest.get("standard"), manifest.get("edition"))
     if version is None:
         return
-    manifest_file = (manifest.get("root") or "") + "imsmanifest.xml"  # as importers
+    manifest_file = _manifest_file(manifest)
     for activity in manifest_activities(manifest):
         if not activity.launchable:
             continue
@@ -356,14 +403,14 @@ def _record(
     if package is None:
         package = Package(
             org_id=work.org_id,
-            title=outcome.manifest["title"],
+            title=outcome.manifest["title"][:TITLE_MAX],
             standard=outcome.manifest["standard"],
             created_by_id=work.created_by_id,
         )
         session.add(package)
         session.flush()
     package.latest_version += 1
-    package.title = outcome.manifest["title"] or package.title
+    package.title = outcome.manifest["title"][:TITLE_MAX] or package.title
     package.standard = outcome.manifest["standard"]
     targets = outcome.manifest.get("launch_targets") or []
     version = PackageVersion(

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from hub.models import Course, ImportJob, JobState, Package, PackageVersion
 from hub.services import packages
 from tests.factories import PASSWORD, make_api_key, make_course, make_user
+from tests.importers.builders import scorm12_manifest
 
 DEMO = Path(__file__).resolve().parents[3] / "hub" / "demo" / "packages"
 
@@ -100,6 +101,49 @@ def test_rejected_upload_shows_problems_with_file_and_line(admin_web, session):
     )
     page = admin_web.get(f"/admin/packages/jobs/{job.id}").get_data(as_text=True)
     assert "imsmanifest.xml:" in page and "missing.html" in page
+    assert session.scalars(select(Package)).all() == []
+
+
+def _scorm12_zip(*, title: str = "Course", item: str = "I1", href: str = "a.html"):
+    manifest = scorm12_manifest(
+        f'<item identifier="{item}" identifierref="R1"><title>One</title></item>',
+        f'<resource identifier="R1" type="webcontent" adlcp:scormtype="sco" '
+        f'href="{href}"><file href="a.html"/></resource>',
+        org_title=f"<title>{title}</title>",
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("imsmanifest.xml", manifest)
+        zf.writestr("a.html", "<p>a</p>")
+    return buffer.getvalue()
+
+
+def test_a_title_longer_than_the_hub_keeps_is_cut_with_a_warning(admin_web, session):
+    upload(admin_web, _scorm12_zip(title="T" * 5000), "long-title.zip")
+    job = latest_job(session)
+    assert job.state is JobState.SUCCEEDED, job.report
+    (warning,) = [w for w in job.report["warnings"] if w["code"] == "long_title"]
+    assert "5000 characters" in warning["message"]
+    package = session.get(Package, job.package_id)
+    assert package.title == "T" * 300
+    assert session.get(PackageVersion, job.version_id).title == "T" * 300
+
+
+@pytest.mark.parametrize(
+    ("package", "code"),
+    [
+        (_scorm12_zip(item="i" * 256), "long_identifier"),
+        (_scorm12_zip(href="a.html?" + "p" * 2000), "long_launch_url"),
+    ],
+)
+def test_a_package_the_tables_cannot_hold_is_rejected_not_crashed(
+    admin_web, session, package, code
+):
+    """On PostgreSQL these used to fail the import with a database error."""
+    upload(admin_web, package, "too-long.zip")
+    job = latest_job(session)
+    assert job.state is JobState.FAILED
+    assert [e["code"] for e in job.report["errors"]] == [code]
     assert session.scalars(select(Package)).all() == []
 
 
