@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lti import claims
+from lti._checks import MAX_ID_LENGTH
 from lti._paging import link_url, with_query
 from lti.access_token import PlatformServiceConnector
 from lti.errors import NrpsError
@@ -37,11 +38,17 @@ class Member:
         """Parse one ``members`` entry.
 
         Raises:
-            NrpsError: ``user_id`` or ``roles`` is missing.
+            NrpsError: ``user_id`` or ``roles`` is missing, or ``user_id`` is
+                longer than an LTI user id may be (it is the launch's ``sub``).
         """
         user_id, roles = data.get("user_id"), data.get("roles")
         if not user_id or not isinstance(roles, list):
             raise NrpsError(f"member without user_id or roles: {data!r:.200}")
+        if len(str(user_id)) > MAX_ID_LENGTH:
+            raise NrpsError(
+                f"member user_id of {len(str(user_id))} characters (at most "
+                f"{MAX_ID_LENGTH}): {str(user_id)[:40]!r}…"
+            )
         return cls(
             user_id=str(user_id),
             roles=tuple(str(role) for role in roles),

@@ -157,10 +157,11 @@ class LtiContext(Base):
     course_id: Mapped[int | None] = mapped_column(
         ForeignKey("courses.id", ondelete="SET NULL"), index=True
     )
-    lineitems_url: Mapped[str | None] = mapped_column(String(1000))
+    # Service URLs come from the platform's launches, with no length limit: Text.
+    lineitems_url: Mapped[str | None] = mapped_column(Text)
     ags_scopes: Mapped[list[Any]] = mapped_column(default=list)
-    nrps_url: Mapped[str | None] = mapped_column(String(1000))
-    nrps_differences_url: Mapped[str | None] = mapped_column(String(1000))
+    nrps_url: Mapped[str | None] = mapped_column(Text)
+    nrps_differences_url: Mapped[str | None] = mapped_column(Text)
     last_synced_at: Mapped[datetime | None]
     last_sync_error: Mapped[str] = mapped_column(String(2000), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -189,7 +190,7 @@ class LtiResourceLink(Base):
         ForeignKey("courses.id", ondelete="SET NULL"), index=True
     )
     # AGS §3.2: the line item of this link (from the launch's endpoint claim).
-    line_item_url: Mapped[str | None] = mapped_column(String(1000))
+    line_item_url: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -162,6 +162,7 @@ def _names(context: LaunchContext) -> tuple[str, str]:
 
 
 _Identity = tuple[LtiIdentity, User]
+_EMAIL_MAX = User.__table__.c.email.type.length
 
 
 _IDENTITY = (
@@ -232,8 +233,10 @@ def _new_user(
     }
     # The stored email is lowercased but not stripped: when it has spaces, only the
     # lookup (which strips) can tell whether it is taken.
-    if email and (
-        email == email.strip() or not _email_taken(session, platform.org_id, email)
+    if (
+        email
+        and len(email) <= _EMAIL_MAX  # else the learner gets a placeholder
+        and (email == email.strip() or not _email_taken(session, platform.org_id, email))
     ):
         user = _insert_user(session, {**values, "email": email.lower()})
         if user is not None:

@@ -104,6 +104,12 @@ def test_nrps_member_without_user_id_is_error(connector, rsps):
         NrpsClient(connector).fetch_roster(MEMBERS)
 
 
+def test_nrps_member_user_id_longer_than_an_lti_id_is_error(connector, rsps):
+    rsps.add(responses.GET, MEMBERS, json=_page({"user_id": "u" * 256, "roles": []}))
+    with pytest.raises(NrpsError, match="user_id of 256 characters"):
+        NrpsClient(connector).fetch_roster(MEMBERS)
+
+
 def test_nrps_differences_may_be_empty(connector, rsps):
     diff = MEMBERS + "?since=1"
     rsps.add(responses.GET, diff, json=_page())

@@ -197,6 +197,10 @@ def test_lti_launch_is_rejected_on_replay(web, session, sim, tool, platform, cou
         ({"exp": 1000}, "expired"),
         ({"nonce": "not-the-login-nonce"}, "nonce_mismatch"),
         ({"iss": "https://evil.example"}, "wrong_issuer"),
+        # Core §5.3.6, §5.3.5, §5.4.1: ids of at most 255 characters.
+        ({"sub": "s" * 256}, "invalid_message"),
+        ({claims.RESOURCE_LINK: {"id": "r" * 256}}, "invalid_message"),
+        ({claims.CONTEXT: {"id": "c" * 256}}, "invalid_message"),
     ],
 )
 def test_lti_launch_rejections_are_4xx_pages(
@@ -366,6 +370,46 @@ def test_lti_new_learner_email_of_another_user_gets_a_placeholder(
     )
     assert response.status_code == 303, response.get_data(as_text=True)
     assert _user_of(session, "ada").email.endswith("@lti.invalid")
+
+
+def test_lti_new_learner_email_too_long_to_store_gets_a_placeholder(
+    web, session, sim, tool, platform, course
+):
+    email = "a" * 250 + "@example.edu"
+    response, _ = launch(web, sim, tool, **custom(course), sub="ada", email=email)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert _user_of(session, "ada").email.endswith("@lti.invalid")
+
+
+def test_lti_service_urls_of_any_length_are_kept(
+    web, session, sim, tool, platform, course
+):
+    """AGS and NRPS URLs have no length limit (they used to fail the launch on
+    PostgreSQL beyond 1000 characters)."""
+    long = sim.url + "/contexts/ctx-1/" + "x" * 1500
+    response, _ = launch(
+        web, sim, tool, **custom(course),
+        **{
+            claims.AGS_ENDPOINT: {
+                "scope": [claims.SCOPE_SCORE],
+                "lineitems": long + "/lineitems",
+                "lineitem": long + "/lineitems/1",
+            },
+            claims.NRPS_SERVICE: {
+                "context_memberships_url": long + "/memberships",
+                "service_versions": ["2.0"],
+            },
+        },
+    )  # fmt: skip
+    assert response.status_code == 303, response.get_data(as_text=True)
+    context = session.scalar(select(LtiContext))
+    assert (context.lineitems_url, context.nrps_url) == (
+        long + "/lineitems",
+        long + "/memberships",
+    )
+    assert (
+        session.scalar(select(LtiResourceLink)).line_item_url == long + "/lineitems/1"
+    )
 
 
 def test_lti_new_learner_email_with_spaces_is_checked_stripped(
