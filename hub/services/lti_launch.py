@@ -236,7 +236,9 @@ def _new_user(
     if (
         email
         and len(email) <= _EMAIL_MAX  # else the learner gets a placeholder
-        and (email == email.strip() or not _email_taken(session, platform.org_id, email))
+        and (
+            email == email.strip() or not _email_taken(session, platform.org_id, email)
+        )
     ):
         user = _insert_user(session, {**values, "email": email.lower()})
         if user is not None:

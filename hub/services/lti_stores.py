@@ -21,7 +21,7 @@ from sqlalchemy import Executable, Table, bindparam, delete, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from hub.errors import ConflictError
+from hub.errors import ConflictError, ValidationError
 from hub.models import LtiAccessToken, LtiLaunchData, LtiNonce, LtiToolKey, Platform
 from hub.models.lti import PlatformOrigin
 from lti.stores import (
@@ -223,6 +223,7 @@ class SqlRegistrationStore:
         """Insert or update the platform row of ``registration`` in ``org_id``."""
         if self._org_id is None:
             raise ValueError("saving a platform needs the organization's id")
+        _check_fits(registration)
         platform = self._session.scalar(
             select(Platform).where(
                 Platform.issuer == registration.issuer,
@@ -237,7 +238,7 @@ class SqlRegistrationStore:
                 org_id=self._org_id,
                 issuer=registration.issuer,
                 client_id=registration.client_id,
-                name=self._name or registration.issuer,
+                name=(self._name or registration.issuer)[:_NAME_MAX],
                 created_via=self._created_via,
             )
             self._session.add(platform)
@@ -373,3 +374,26 @@ class SqlKeyStore:
         if row is not None:
             self._session.delete(row)
             self._session.flush()
+
+
+_NAME_MAX = Platform.__table__.c.name.type.length
+_STORED = (
+    "issuer",
+    "client_id",
+    "auth_login_url",
+    "auth_token_url",
+    "jwks_url",
+    "auth_audience",
+)
+
+
+def _check_fits(registration: PlatformRegistration) -> None:
+    """Refuse, by field, a value longer than its column (a manual form is checked
+    before; a dynamic registration's platform configuration is not)."""
+    for name in _STORED:
+        value = getattr(registration, name)
+        limit = Platform.__table__.c[name].type.length
+        if value is not None and len(value) > limit:
+            raise ValidationError.for_field(
+                name, f"at most {limit} characters (this one has {len(value)})"
+            )

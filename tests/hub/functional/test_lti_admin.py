@@ -44,6 +44,36 @@ def test_lti_admin_form_rejects_bad_urls(admin_web, session):
     assert session.scalar(select(Platform)) is None
 
 
+def test_lti_admin_form_rejects_urls_longer_than_stored(admin_web, session):
+    """A valid https URL may run to 2083 characters; the table keeps 1000."""
+    long = "https://sso.example.edu/" + "x" * 1100
+    response = admin_web.post("/admin/lti/platforms", {**FORM, "jwks_url": long})
+    assert response.status_code == 422
+    assert "jwks_url" in response.get_data(as_text=True)
+    assert session.scalar(select(Platform)) is None
+
+
+def test_lti_dynamic_registration_longer_than_stored_is_refused(session, org):
+    from hub.errors import ValidationError
+    from hub.services.lti_stores import SqlRegistrationStore
+    from lti import PlatformRegistration
+
+    store = SqlRegistrationStore(
+        session, org_id=org.id, created_via=PlatformOrigin.DYNAMIC, name=None
+    )
+    registration = PlatformRegistration(
+        issuer="https://lms.example.edu/" + "i" * 600,
+        client_id="c",
+        auth_login_url=FORM["auth_login_url"],
+        auth_token_url=FORM["auth_token_url"],
+        jwks_url=FORM["jwks_url"],
+        deployment_ids=("d",),
+    )
+    with pytest.raises(ValidationError, match="issuer"):
+        store.save_platform(registration)
+    assert session.scalar(select(Platform)) is None
+
+
 def test_lti_admin_cannot_take_another_orgs_client(admin_web, session, settings):
     from hub.services import lti_platforms
 
