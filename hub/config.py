@@ -34,6 +34,10 @@ class SmtpSettings(BaseSettings):
 class SecuritySettings(BaseSettings):
     """Sign-in hardening: lockout, rate limits, token lifetimes."""
 
+    # Any request body but a multipart upload (JSON, forms): the player's largest,
+    # the queue a closed page left on the device, stays within the browser's local
+    # storage (a few MB); more only ties up a worker's memory.
+    max_request_mb: int = Field(64, ge=1)
     max_failed_logins: int = Field(5, ge=1)
     lockout_minutes: int = Field(15, ge=1)
     login_rate_limit: str = "20 per minute"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import NotFound
 
 from hub.db import MAX_ROW_ID
@@ -54,6 +54,14 @@ def refuse_nul(field: str | None) -> None:
         )
 
 
+def _cap_request_body() -> None:
+    """Uploads may be as large as ``HUB_IMPORTS__MAX_UPLOAD_MB``; every other body
+    stops at ``HUB_SECURITY__MAX_REQUEST_MB`` (413)."""
+    if request.mimetype != "multipart/form-data":
+        settings = current_app.config["HUB_SETTINGS"]
+        request.max_content_length = settings.security.max_request_mb * 1024 * 1024
+
+
 def _refuse_nul_in_forms() -> None:
     for source in (request.args, request.form):
         for name, value in source.items(multi=True):
@@ -100,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     app.url_value_preprocessor(_ids_name_rows)
+    app.before_request(_cap_request_body)
     app.before_request(_refuse_nul_in_forms)
     app.before_request(load_session_user)
     app.after_request(_finish_request)
