@@ -51,7 +51,8 @@ def parse_xml(data: bytes, file: str) -> etree._Element:
         ) from exc
     # Entities stay unexpanded (no bombs, no file reads); a reference left in the
     # text would give the reader a hole and trip the schema validator, so say so.
-    for entity in root.iter(etree.Entity):
+    entity = next(root.iter(etree.Entity), None)
+    if entity is not None:
         raise PackageImportError(
             Reason.MALFORMED_XML,
             f"{file} uses the entity {entity.text}, and DTD entities are not "

@@ -31,6 +31,7 @@ from hub.models import (
     OrgRole,
     Package,
     PackageVersion,
+    ScoAttempt,
 )
 from hub.services.activities import manifest_activities, scorm_version
 from hub.services.authz import Actor
@@ -286,10 +287,10 @@ def _process(
     )
 
 
-#: What the tables hold of a package (models/content.py, models/attempts.py).
-TITLE_MAX = 300
-ACTIVITY_ID_MAX = 255
-LAUNCH_URL_MAX = 2000
+#: What the tables hold of a package.
+TITLE_MAX = Package.__table__.c.title.type.length
+ACTIVITY_ID_MAX = ScoAttempt.__table__.c.activity_id.type.length
+LAUNCH_URL_MAX = PackageVersion.__table__.c.launch_url.type.length
 
 
 def _manifest_file(manifest: dict[str, Any]) -> str:
