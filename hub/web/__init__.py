@@ -28,10 +28,10 @@ NUL = "\x00"
 
 
 def nul_field(value: Any, path: str = "") -> str | None:
-    """The dotted path of the first string in ``value`` (JSON data) that holds
-    U+0000 ("body" for the whole of it), or None."""
+    """The dotted path of the first string in ``value`` (a JSON object, or a part
+    of one at ``path``) that holds U+0000, or None."""
     if isinstance(value, str):
-        return (path or "body") if NUL in value else None
+        return path if NUL in value else None
     if isinstance(value, dict):
         children: Any = value.items()
     elif isinstance(value, list):
