@@ -62,8 +62,16 @@ def _cap_request_body() -> None:
         request.max_content_length = settings.security.max_request_mb * 1024 * 1024
 
 
+#: The bodies werkzeug parses into ``request.form``; any other is left unread here
+#: (reading ``request.form`` of a JSON commit cost some 3% of its CPU).
+FORM_MIMETYPES = frozenset(("application/x-www-form-urlencoded", "multipart/form-data"))
+
+
 def _refuse_nul_in_forms() -> None:
-    for source in (request.args, request.form):
+    sources = [request.args]
+    if request.mimetype in FORM_MIMETYPES:
+        sources.append(request.form)
+    for source in sources:
         for name, value in source.items(multi=True):
             if NUL in value:
                 refuse_nul(name)
