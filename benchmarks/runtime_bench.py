@@ -635,10 +635,15 @@ def report(phases: list[Phase], args: argparse.Namespace) -> bool:
     saturated, raw, *floor, paced = phases
     ratio = saturated.rate / raw.rate if raw.rate else 0.0
     print(f"\nhub commits/s / raw upserts/s = {ratio:.2f}")
+    reaches = {
+        "serving floor": "a Python app under this gunicorn",
+        "storage floor": "an app storing the attempt's state as the hub does",
+    }
     for phase in floor:
+        name = phase.label.split(",")[0]
         print(
-            f"serving floor / raw upserts/s = {phase.rate / raw.rate:.2f} (the most a "
-            f"Python app under this gunicorn reaches); hub / floor = "
+            f"{name} / raw upserts/s = {phase.rate / raw.rate:.2f} (the most "
+            f"{reaches[name]} reaches); hub / {name} = "
             f"{saturated.rate / phase.rate:.2f}"
         )
     retries = saturated.retries + paced.retries
@@ -697,6 +702,40 @@ def run(work: Path, args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def floor_phase(
+    floor: ServingFloor,
+    learners: list[Learner],
+    payloads: list[str],
+    args: argparse.Namespace,
+    *,
+    label: str,
+    route: Callable[[Learner], str],
+) -> Phase:
+    """The learners' commits sent to a route of ``serving_floor.py``."""
+    print(
+        f"{label} (bare WSGI under the same gunicorn, {route(learners[0])} ...): "
+        f"{len(learners)} learners for {args.seconds:g} s ...",
+        flush=True,
+    )
+    return metered(
+        floor,
+        lambda: drive(
+            Phase(f"{label}, back to back", len(learners)),
+            [
+                hub_worker(
+                    floor,
+                    replace(lr, commit_path=route(lr), seq=0),
+                    payloads,
+                    max_commits=args.commits,
+                    pace=0,
+                )
+                for lr in learners
+            ],
+            args.seconds,
+        ),
+    )
+
+
 def measure(
     hub: Hub, learners: list[Learner], payloads: list[str], args: argparse.Namespace
 ) -> list[Phase]:
@@ -742,31 +781,20 @@ def measure(
         store.close()
     phases = [saturated, raw]
     if args.floor:
-        print(
-            f"serving floor (the raw upsert behind gunicorn): {n} learners for "
-            f"{args.seconds:g} s ...",
-            flush=True,
-        )
+        routes: list[tuple[str, Callable[[Learner], str]]] = [
+            ("serving floor", lambda lr: f"/floor/{lr.number}"),
+            (
+                "storage floor",
+                lambda lr: "/storage-floor/{}/{}".format(
+                    *re.findall(r"\d+", lr.commit_path)
+                ),
+            ),
+        ]
         with ServingFloor(hub) as floor:
-            phases.append(
-                metered(
-                    floor,
-                    lambda: drive(
-                        Phase("serving floor, back to back", n),
-                        [
-                            hub_worker(
-                                floor,
-                                replace(lr, commit_path=f"/floor/{lr.number}", seq=0),
-                                payloads,
-                                max_commits=args.commits,
-                                pace=0,
-                            )
-                            for lr in learners
-                        ],
-                        args.seconds,
-                    ),
-                )
-            )
+            phases += [
+                floor_phase(floor, learners, payloads, args, label=label, route=route)
+                for label, route in routes
+            ]
     print(
         f"hub, paced: {n} learners, one commit every {args.pace:g} s, for "
         f"{args.paced_seconds:g} s ...",
@@ -823,8 +851,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--floor",
         action="store_true",
-        help="also measure the serving floor: the raw upsert as a bare WSGI app under "
-        "the same gunicorn (benchmarks/serving_floor.py)",
+        help="also measure the floors: the raw upsert, and the hub's own database work "
+        "for a commit, each as a bare WSGI app under the same gunicorn "
+        "(benchmarks/serving_floor.py)",
     )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
