@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import mimetypes
 
-from flask import Blueprint, current_app, send_file
+from flask import Blueprint, current_app, request, send_file
 
 from hub.errors import NotFoundError
 from hub.extensions import db
@@ -57,6 +57,26 @@ CONTENT_TYPES = {
 
 # Authored content runs its own scripts (SCORM needs them); it may only be framed here.
 CONTENT_CSP = "frame-ancestors 'self'"
+# The same page opened outside the hub's player: its scripts run, in an opaque origin.
+SANDBOXED_CSP = (
+    f"{CONTENT_CSP}; sandbox allow-scripts allow-forms allow-popups allow-modals "
+    "allow-downloads"
+)
+
+
+def content_policy(fetched_by: str | None) -> str:
+    """The policy of a package file, by who asked for it (``Sec-Fetch-Site``).
+
+    A package's pages run on the hub's origin so that a SCO can find the player's
+    API (``window.parent.API``), and so with the session of whoever views them. The
+    player asks for them itself: its frame, the window it opens and the SCO's own
+    links all come with ``Sec-Fetch-Site: same-origin`` (Fetch Metadata; a reload
+    keeps it). A page opened any other way, by a link in an e-mail or on another
+    site, a bookmark or a typed address, is sandboxed without ``allow-same-origin``:
+    it still renders and runs its scripts, but in an opaque origin that holds
+    nobody's session. Browsers that send no Fetch Metadata get the page as before.
+    """
+    return CONTENT_CSP if fetched_by in (None, "same-origin") else SANDBOXED_CSP
 
 
 def content_type(path: str) -> str:
@@ -90,5 +110,10 @@ def file(version_id: int, relpath: str):
     response.headers["Content-Type"] = content_type(relpath)
     # Immutable per version, but personal: browsers may keep it, shared caches not.
     response.headers["Cache-Control"] = "private, max-age=3600"
-    response.headers["Content-Security-Policy"] = CONTENT_CSP
+    response.headers["Content-Security-Policy"] = content_policy(
+        request.headers.get("Sec-Fetch-Site")
+    )
+    # The browser's cache must not answer a navigation from elsewhere with the copy
+    # the player fetched, which has no sandbox.
+    response.vary.add("Sec-Fetch-Site")
     return response

@@ -86,6 +86,41 @@ def test_scorm12_course_resumes_after_closing_the_tab_and_completes(live_hub, br
     assert "Quick quiz" in report and "Attempt 1" in report and "passed" in report
 
 
+# A script's view of its origin: the session cookie, and a page of the hub read.
+PROBE = """async () => {
+  let cookie;
+  try { cookie = document.cookie; } catch (error) { cookie = error.name; }
+  let dashboard;
+  try {
+    dashboard = (await fetch("/dashboard", { credentials: "include" })).status;
+  } catch (error) { dashboard = error.name; }
+  return { origin: self.origin, cookie: cookie, dashboard: dashboard };
+}"""
+
+
+def test_a_package_page_opened_outside_the_player_runs_without_the_session(
+    live_hub, browser
+):
+    """In the player, the SCO runs on the hub's origin (it needs the player's API);
+    the same page opened any other way (a link in an e-mail, a typed address) is
+    sandboxed: its scripts run in an opaque origin that holds nobody's session.
+    The player loaded the page first, so the browser's cache holds a copy without
+    the sandbox: it must not be the one answered."""
+    context, page = open_scorm12_course(live_hub, browser)
+    inside = page.frame(url=re.compile(r".*/content/.*")).evaluate(PROBE)
+    assert inside["origin"] == live_hub.url
+    assert inside["dashboard"] == 200
+    url = page.locator("#sco").get_attribute("src")
+    opened = context.new_page()
+    opened.goto(url if url.startswith("http") else live_hub.url + url)
+    opened.locator("body").wait_for()
+    outside = opened.evaluate(PROBE)
+    assert outside["origin"] == "null"
+    assert outside["cookie"] == "SecurityError"
+    assert outside["dashboard"] == "TypeError"  # cross-origin, no CORS: not readable
+    context.close()
+
+
 def test_progress_made_offline_reaches_the_server_with_the_next_launch(
     live_hub, browser
 ):

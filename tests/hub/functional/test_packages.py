@@ -250,6 +250,35 @@ def test_content_is_served_with_type_caching_and_ranges(admin_web, session):
 
 
 @pytest.mark.parametrize(
+    ("fetched_by", "sandboxed"),
+    [
+        (None, False),  # a browser without Fetch Metadata
+        ("same-origin", False),  # the player's frame, its window, the SCO's links
+        ("same-site", True),  # a sibling host's page
+        ("cross-site", True),  # a link on another site or in a web mail
+        ("none", True),  # a typed address, a bookmark, a link from another app
+    ],
+)
+def test_content_opened_outside_the_player_is_sandboxed(
+    admin_web, session, fetched_by, sandboxed
+):
+    upload(admin_web, SCORM12)
+    version = _version(session)
+    headers = {"Sec-Fetch-Site": fetched_by} if fetched_by else {}
+    page = fetch(
+        admin_web,
+        f"/content/{version.id}/{version.launch_url.split('?')[0]}",
+        headers=headers,
+    )
+    assert page.status_code == 200
+    policy = page.headers["Content-Security-Policy"]
+    assert policy.startswith("frame-ancestors 'self'")
+    assert ("sandbox allow-scripts" in policy) is sandboxed
+    assert "allow-same-origin" not in policy
+    assert "Sec-Fetch-Site" in page.headers["Vary"]
+
+
+@pytest.mark.parametrize(
     "path",
     [
         "../../../etc/passwd",
