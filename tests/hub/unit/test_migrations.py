@@ -9,7 +9,8 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
 
 from hub.db import Base, make_engine
-from hub.models import LtiContext, Organization, Platform
+from hub.models import LtiContext, Platform
+from tests.factories import make_org
 from tests.hub.conftest import create_postgres_database, migrate, postgres_base_url
 
 
@@ -77,9 +78,7 @@ def test_lti_urls_downgrade_refuses_to_cut_a_longer_url(fresh_database_url):
     engine = make_engine(fresh_database_url)
     url = "https://lms.example.edu/api/lti/courses/1/line_items?" + "x" * 1000
     with Session(engine) as session, session.begin():
-        org = Organization(slug="acme", name="Acme")
-        session.add(org)
-        session.flush()
+        org = make_org(session)
         platform = Platform(
             org_id=org.id,
             name="LMS",
