@@ -110,7 +110,7 @@ def body(model: type[M]) -> M:
 
 
 def int_arg(name: str) -> int | None:
-    """A query parameter holding an id or a count: 1 to ``MAX_ROW_ID``."""
+    """A query parameter holding a row id: 1 to ``MAX_ROW_ID``."""
     value = request.args.get(name)
     if value is None or value == "":
         return None
@@ -122,12 +122,19 @@ def int_arg(name: str) -> int | None:
     return number
 
 
+MAX_PAGE_SIZE = 500
+
+
 def page_args() -> dict[str, Any]:
-    limit = int_arg("limit")
-    if limit is None:
-        limit = current_app.config["HUB_SETTINGS"].api_page_size
-    if not 1 <= limit <= 500:
-        raise ValidationError.for_field("limit", "must be between 1 and 500")
+    raw = request.args.get("limit")
+    if raw is None or raw == "":
+        limit: int | None = current_app.config["HUB_SETTINGS"].api_page_size
+    else:
+        limit = parse_row_id(raw)
+    if limit is None or limit > MAX_PAGE_SIZE:
+        raise ValidationError.for_field(
+            "limit", f"must be a whole number from 1 to {MAX_PAGE_SIZE}"
+        )
     return {"limit": limit, "cursor": request.args.get("cursor") or None}
 
 
