@@ -27,11 +27,12 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated; no cookies are accepted here
 operation = OperationRegistry(bp)
 
+MAX_PAGE_SIZE = 500
 PAGE_PARAMS = (
     Param(
         "limit",
-        "Items per page (1-500)",
-        {"type": "integer", "minimum": 1, "maximum": 500},
+        f"Items per page (1-{MAX_PAGE_SIZE})",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
     ),
     Param("cursor", "The next_cursor of the previous page"),
 )
@@ -120,9 +121,6 @@ def int_arg(name: str) -> int | None:
             name, f"must be a whole number from 1 to {MAX_ROW_ID}"
         )
     return number
-
-
-MAX_PAGE_SIZE = 500
 
 
 def page_args() -> dict[str, Any]:
